@@ -1,0 +1,51 @@
+package io.svcproxy.apply;
+
+import io.svcproxy.model.IpFamily;
+
+import java.util.List;
+
+/**
+ * Which iptables implementation a node uses. Rules written through the wrong one are invisible to
+ * the rest of the host, so every tool invocation goes through the chosen backend's binaries.
+ */
+public enum IptablesBackend {
+    NFT("nft"), LEGACY("legacy");
+
+    private final String suffix;
+
+    IptablesBackend(String suffix) {
+        this.suffix = suffix;
+    }
+
+    public String save(IpFamily family) {
+        return binary(family, "save");
+    }
+
+    public String restore(IpFamily family) {
+        return binary(family, "restore");
+    }
+
+    public String iptables(IpFamily family) {
+        return (family == IpFamily.V4 ? "iptables-" : "ip6tables-") + suffix;
+    }
+
+    private String binary(IpFamily family, String verb) {
+        return iptables(family) + "-" + verb;
+    }
+
+    /** Parses the --iptables-backend flag value ("nft", "legacy"). */
+    public static IptablesBackend parse(String text) {
+        for (IptablesBackend b : values()) {
+            if (b.suffix.equals(text)) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("unknown iptables backend '" + text + "' (expected one of "
+                + List.of("nft", "legacy") + ")");
+    }
+
+    @Override
+    public String toString() {
+        return suffix;
+    }
+}
