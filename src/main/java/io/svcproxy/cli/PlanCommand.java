@@ -1,0 +1,130 @@
+package io.svcproxy.cli;
+
+import io.svcproxy.diff.ChangeSet;
+import io.svcproxy.diff.CompletePayload;
+import io.svcproxy.diff.DiffRenderer;
+import io.svcproxy.diff.RulesetDiff;
+import io.svcproxy.iptables.Ruleset;
+import io.svcproxy.model.ClusterSnapshot;
+import io.svcproxy.model.IpFamily;
+import io.svcproxy.model.Warning;
+import io.svcproxy.plan.IptablesPlan;
+import io.svcproxy.plan.IptablesPlanner;
+import io.svcproxy.source.ClusterFileSource;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** Shows what would change on a node, without touching it. */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = {"Plan the rules for a cluster snapshot and show how they differ from a node's.",
+            "Exit code: 0 = no change, 2 = changes planned, 1 = error."})
+public final class PlanCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--cluster", required = true, paramLabel = "FILE",
+            description = "Cluster snapshot: Kubernetes YAML/JSON (multi-document or kind: List) with "
+                    + "Services, EndpointSlices and Nodes.")
+    Path cluster;
+
+    @Option(names = "--against", defaultValue = "empty", paramLabel = "empty|live|DUMP",
+            description = "What to compare with: 'empty' (a fresh node), 'live' (this node, needs root), or an "
+                    + "iptables-save dump file. Default: ${DEFAULT-VALUE}.")
+    String against;
+
+    @Option(names = "--output", defaultValue = "diff", paramLabel = "diff|restore",
+            description = "'diff': readable changes grouped by service; 'restore': the exact iptables-restore "
+                    + "payload for one family. Default: ${DEFAULT-VALUE}.")
+    Output output;
+
+    @Option(names = "--ip-family", paramLabel = "4|6",
+            description = "Family for --output restore and for a DUMP (default 4). With --output diff and "
+                    + "--against empty|live, every family the cluster uses is shown.")
+    String ipFamily;
+
+    @Option(names = "--color", defaultValue = "auto", paramLabel = "auto|always|never",
+            description = "Colour the diff: auto = only on a terminal. Default: ${DEFAULT-VALUE}.")
+    Colour colour;
+
+    @Option(names = "--iptables-backend", defaultValue = "auto", paramLabel = "auto|nft|legacy",
+            description = "Backend to read with --against live. Default: ${DEFAULT-VALUE} (detected).")
+    String backend;
+
+    @Mixin
+    ProxyFlags flags;
+
+    enum Output { diff, restore }
+
+    enum Colour { auto, always, never }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ClusterSnapshot snapshot = new ClusterFileSource(cluster, flags.hostnameOverride()).load();
+        for (Warning w : snapshot.warnings()) {
+            err.println("warning: " + w);
+        }
+        NodeTarget target = NodeTarget.parse(against, backend);
+        List<IpFamily> families = families(snapshot, target);
+        boolean changes = false;
+        for (IpFamily family : families) {
+            IptablesPlan plan = IptablesPlanner.plan(snapshot, flags.plannerOptions(family, snapshot));
+            for (Warning w : plan.warnings()) {
+                err.println("warning: " + w);
+            }
+            if (output == Output.restore && target.isEmpty()) {
+                CompletePayload.write(plan, out);
+                changes = true;
+                continue;
+            }
+            Ruleset actual = target.read(family);
+            ChangeSet diff = RulesetDiff.diff(actual, plan);
+            changes |= !diff.isEmpty();
+            if (output == Output.restore) {
+                diff.writeTo(out);
+            } else {
+                if (families.size() > 1) {
+                    out.println("# " + family.kubernetesName());
+                }
+                new DiffRenderer(useColour()).render(diff, out);
+            }
+        }
+        out.flush();
+        return changes ? ExitCodes.CHANGES : ExitCodes.NO_CHANGES;
+    }
+
+    private List<IpFamily> families(ClusterSnapshot snapshot, NodeTarget target) {
+        if (ipFamily != null) {
+            return List.of(IpFamily.parse(ipFamily));
+        }
+        if (output == Output.restore || target.isDump()) {
+            return List.of(IpFamily.V4);
+        }
+        List<IpFamily> out = new ArrayList<>(List.of(IpFamily.V4));
+        boolean v6 = snapshot.services().values().stream().anyMatch(s -> s.clusterIP(IpFamily.V6) != null);
+        if (v6) {
+            out.add(IpFamily.V6);
+        }
+        return out;
+    }
+
+    private boolean useColour() {
+        switch (colour) {
+            case always: return true;
+            case never: return false;
+            default: return System.console() != null && System.getenv("NO_COLOR") == null;
+        }
+    }
+}
