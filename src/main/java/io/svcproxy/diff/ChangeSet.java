@@ -1,0 +1,69 @@
+package io.svcproxy.diff;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * The difference between the kernel state and the plan: an iptables-restore --noflush payload per
+ * table (only tables with changes), plus counts and a per-service summary for the readable diff.
+ */
+public final class ChangeSet {
+    private final List<TableChanges> tables;
+    private final List<ServiceChanges> services;
+    private final ChangeCounts counts;
+
+    ChangeSet(List<TableChanges> tables, List<ServiceChanges> services, ChangeCounts counts) {
+        this.tables = List.copyOf(tables);
+        this.services = List.copyOf(services);
+        this.counts = counts;
+    }
+
+    public boolean isEmpty() {
+        return tables.isEmpty();
+    }
+
+    public List<TableChanges> tables() {
+        return tables;
+    }
+
+    public List<String> tableNames() {
+        return tables.stream().map(TableChanges::table).toList();
+    }
+
+    /** Services in a stable order: node-wide changes first, then by "ns/name:port". */
+    public List<ServiceChanges> services() {
+        return services;
+    }
+
+    public ChangeCounts counts() {
+        return counts;
+    }
+
+    /** Streams the whole payload (every changed table), for iptables-restore --noflush. */
+    public void writeTo(Appendable out) throws IOException {
+        for (TableChanges table : tables) {
+            table.writeTo(out);
+        }
+    }
+
+    /** Streams the payload of one table (nothing when the table has no changes). */
+    public void writeTable(String table, Appendable out) throws IOException {
+        for (TableChanges t : tables) {
+            if (t.table().equals(table)) {
+                t.writeTo(out);
+            }
+        }
+    }
+
+    /** The whole payload as one string; for tests and small dumps. */
+    public String payload() {
+        StringBuilder sb = new StringBuilder();
+        try {
+            writeTo(sb);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return sb.toString();
+    }
+}
