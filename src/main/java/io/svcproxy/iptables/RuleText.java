@@ -83,7 +83,7 @@ public final class RuleText {
      * kube-proxy's "ns/name[:port]"; empty for shared rules ("kubernetes service nodeports; ...").
      */
     public static Optional<String> serviceOf(String spec) {
-        return comment(spec).flatMap(RuleSpec::serviceOfComment);
+        return comment(spec).flatMap(RuleText::serviceOfComment);
     }
 
     static Optional<String> serviceOfComment(String comment) {

@@ -79,6 +79,9 @@ final class FixedRules {
             return rules;
         }
         for (InetAddress ip : opts.nodePortIPs()) {
+            if (opts.nodePortAddresses().stream().noneMatch(c -> c.contains(ip))) {
+                continue;
+            }
             if (ip.isLoopbackAddress() && (opts.ipv6() || !opts.localhostNodePortsActive())) {
                 continue;
             }

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param hostname              this node's name (endpoints with this nodeName are local)
  * @param masqueradeBit         bit of the packet mark used to request SNAT (kube-proxy default 14)
  * @param nodePortAddresses     CIDRs of this family NodePorts listen on; empty = every local address
- * @param nodePortIPs           this node's addresses inside {@code nodePortAddresses} (unused when empty)
+ * @param nodePortIPs           this node's addresses; those inside {@code nodePortAddresses} get a NodePort rule
  * @param nodeIP                primary node IP of this family (LB source-range self access), may be null
  * @param localhostNodePorts    NodePorts also answer on 127.0.0.0/8 (IPv4 only; needs route_localnet)
  * @param conntrackTcpBeLiberal nf_conntrack_tcp_be_liberal is set: no INVALID-drop rule is needed
