@@ -2,6 +2,7 @@ package io.svcproxy.diff;
 
 import io.svcproxy.iptables.Chain;
 import io.svcproxy.iptables.Ownership;
+import io.svcproxy.iptables.RuleSpec;
 import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.iptables.Table;
 import io.svcproxy.model.IpFamily;
@@ -147,10 +148,10 @@ class RulesetDiffProperties {
             for (int e = 0; e < endpoints; e++) {
                 String sep = "KUBE-SEP-S" + s + "E" + e;
                 owners.put(sep, name);
-                svcRules.add("-m comment --comment \"" + name + " -> 10.180." + s + "." + e + ":80\" -m statistic --mode random --probability 0.5 -j " + sep);
+                svcRules.add("-m comment --comment \"" + name + " -> 10.180." + s + "." + e + ":80\" -m statistic --mode random --probability 0.50000000000 -j " + sep);
                 nat.put(sep, new ArrayList<>(List.of(
-                        "-s 10.180." + s + "." + e + "/32 -m comment --comment " + name + " -j KUBE-MARK-MASQ",
-                        "-p tcp -m comment --comment " + name + " -m tcp -j DNAT --to-destination 10.180." + s + "." + e + ":80")));
+                        "-s 10.180." + s + "." + e + "/32 -m comment --comment " + RuleSpec.quote(name.toString()) + " -j KUBE-MARK-MASQ",
+                        "-p tcp -m comment --comment " + RuleSpec.quote(name.toString()) + " -m tcp -j DNAT --to-destination 10.180." + s + "." + e + ":80")));
             }
         }
         for (int f = 0; f < filler; f++) {
