@@ -34,7 +34,7 @@ class RulesetDiffTest {
             -A KUBE-SERVICES %s
             -A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000
             -A KUBE-SVC-AAA -m comment --comment "ns1/svc1:p80 -> 10.180.0.5:80" -j KUBE-SEP-A1
-            -A KUBE-SEP-A1 -p tcp -m comment --comment ns1/svc1:p80 -m tcp -j DNAT --to-destination 10.180.0.5:80
+            -A KUBE-SEP-A1 -p tcp -m comment --comment \"ns1/svc1:p80\" -m tcp -j DNAT --to-destination 10.180.0.5:80
             COMMIT
             """.formatted(NODEPORTS);
 
@@ -109,7 +109,7 @@ class RulesetDiffTest {
         assertEquals("""
                 *nat
                 :KUBE-SEP-A1 - [0:0]
-                -A KUBE-SEP-A1 -p tcp -m comment --comment ns1/svc1:p80 -m tcp -j DNAT --to-destination 10.180.0.5:80
+                -A KUBE-SEP-A1 -p tcp -m comment --comment \"ns1/svc1:p80\" -m tcp -j DNAT --to-destination 10.180.0.5:80
                 COMMIT
                 """, changes.payload());
         assertEquals(1, changes.counts().chainsRewritten());
