@@ -21,8 +21,9 @@ import java.util.List;
 
 /**
  * Reads Kubernetes objects from YAML (multi-document, kind: List, or both) or JSON, keeping the
- * Services, EndpointSlices and Nodes. Bounded: at most {@link #MAX_BYTES} bytes, and YAML aliases,
- * nesting depth and recursive keys are limited so a small file cannot expand into a huge tree.
+ * Services, EndpointSlices and Nodes. Bounded: at most {@link #MAX_BYTES} bytes. Jackson's YAML
+ * parser does not expand aliases into copies (an alias reads as its anchor name), so an alias bomb
+ * stays small; the SnakeYAML limits below (aliases, nesting, recursive keys) are defence in depth.
  * An object that does not fit its type (say, a port that is not a number) becomes a warning;
  * only a file that is not YAML/JSON at all fails as a whole.
  */
@@ -69,7 +70,7 @@ final class KubernetesDocumentReader {
     }
 
     private void collect(JsonNode node, String position) {
-        if (node == null || node.isNull() || node.isMissingNode()) {
+        if (node == null || node.isNull() || node.isMissingNode() || (node.isTextual() && node.asText().isEmpty())) {
             return; // an empty YAML document, e.g. a trailing "---"
         }
         if (!node.isObject()) {

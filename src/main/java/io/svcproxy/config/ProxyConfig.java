@@ -1,0 +1,183 @@
+package io.svcproxy.config;
+
+import io.svcproxy.model.Cidr;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * svcproxy's validated configuration, with kube-proxy's names and meanings. Built from
+ * {@link #defaults()}, a KubeProxyConfiguration file ({@link KubeProxyConfigurationLoader}) and
+ * flags, through {@link Builder}; the constructor rejects bad values with a message naming the field.
+ *
+ * @param hostnameOverride    this node's name; "" = the OS hostname (lower-cased, like kube-proxy)
+ * @param clusterCidrs        --cluster-cidr, at most one per family
+ * @param masqueradeBit       the fwmark bit for KUBE-MARK-MASQ, 0..31
+ * @param nodePortAddresses   where NodePorts listen
+ * @param localhostNodePorts  NodePorts also answer on 127.0.0.1 (IPv4 iptables only)
+ * @param kubeconfig          clientConnection.kubeconfig, for a future API source; "" = none
+ */
+public record ProxyConfig(String hostnameOverride,
+                          List<Cidr> clusterCidrs,
+                          boolean masqueradeAll,
+                          int masqueradeBit,
+                          NodePortAddresses nodePortAddresses,
+                          boolean localhostNodePorts,
+                          DetectLocalMode detectLocalMode,
+                          String bridgeInterface,
+                          String interfaceNamePrefix,
+                          ProxyMode mode,
+                          Duration syncPeriod,
+                          Duration minSyncPeriod,
+                          String kubeconfig) {
+
+    public static final int DEFAULT_MASQUERADE_BIT = 14;
+    public static final Duration DEFAULT_SYNC_PERIOD = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_MIN_SYNC_PERIOD = Duration.ofSeconds(1);
+    // Linux interface names: at most 15 bytes; we also keep them to characters safe in an iptables rule.
+    private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+    private static final Pattern HOSTNAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+    public ProxyConfig {
+        hostnameOverride = hostnameOverride == null ? "" : hostnameOverride.trim().toLowerCase(Locale.ROOT);
+        clusterCidrs = List.copyOf(clusterCidrs);
+        Objects.requireNonNull(nodePortAddresses, "nodePortAddresses");
+        Objects.requireNonNull(detectLocalMode, "detectLocalMode");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(syncPeriod, "syncPeriod");
+        Objects.requireNonNull(minSyncPeriod, "minSyncPeriod");
+        bridgeInterface = bridgeInterface == null ? "" : bridgeInterface;
+        interfaceNamePrefix = interfaceNamePrefix == null ? "" : interfaceNamePrefix;
+        kubeconfig = kubeconfig == null ? "" : kubeconfig;
+
+        if (!hostnameOverride.isEmpty() && (hostnameOverride.length() > 253 || !HOSTNAME.matcher(hostnameOverride).matches())) {
+            throw new ConfigException("hostnameOverride: '" + io.svcproxy.model.Addresses.printable(hostnameOverride)
+                    + "' is not a valid node name");
+        }
+        Set<Object> families = new HashSet<>();
+        for (Cidr c : clusterCidrs) {
+            if (!families.add(c.family())) {
+                throw new ConfigException("clusterCIDR: more than one " + c.family().kubernetesName() + " CIDR");
+            }
+        }
+        if (masqueradeBit < 0 || masqueradeBit > 31) {
+            throw new ConfigException("iptables.masqueradeBit: " + masqueradeBit + " out of range 0..31");
+        }
+        if (syncPeriod.isNegative() || syncPeriod.isZero()) {
+            throw new ConfigException("syncPeriod: must be greater than 0, got " + GoDuration.format(syncPeriod));
+        }
+        if (minSyncPeriod.isNegative()) {
+            throw new ConfigException("minSyncPeriod: must be 0 or more, got " + GoDuration.format(minSyncPeriod));
+        }
+        if (syncPeriod.compareTo(minSyncPeriod) < 0) {
+            throw new ConfigException("syncPeriod: " + GoDuration.format(syncPeriod)
+                    + " must be greater than or equal to minSyncPeriod " + GoDuration.format(minSyncPeriod));
+        }
+        checkInterface("detectLocal.bridgeInterface", bridgeInterface,
+                detectLocalMode == DetectLocalMode.BRIDGE_INTERFACE);
+        checkInterface("detectLocal.interfaceNamePrefix", interfaceNamePrefix,
+                detectLocalMode == DetectLocalMode.INTERFACE_NAME_PREFIX);
+    }
+
+    private static void checkInterface(String field, String value, boolean required) {
+        if (value.isEmpty()) {
+            if (required) {
+                throw new ConfigException(field + ": required by detectLocalMode");
+            }
+            return;
+        }
+        if (!INTERFACE.matcher(value).matches()) {
+            throw new ConfigException(field + ": '" + io.svcproxy.model.Addresses.printable(value)
+                    + "' is not a valid interface name (1-15 of A-Z a-z 0-9 _ . -)");
+        }
+    }
+
+    public static ProxyConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().hostnameOverride(hostnameOverride).clusterCidrs(clusterCidrs).masqueradeAll(masqueradeAll)
+                .masqueradeBit(masqueradeBit).nodePortAddresses(nodePortAddresses).localhostNodePorts(localhostNodePorts)
+                .detectLocalMode(detectLocalMode).bridgeInterface(bridgeInterface).interfaceNamePrefix(interfaceNamePrefix)
+                .mode(mode).syncPeriod(syncPeriod).minSyncPeriod(minSyncPeriod).kubeconfig(kubeconfig);
+    }
+
+    /** Mutable, unvalidated until {@link #build()}; the CLI applies flags on top of the file's values. */
+    public static final class Builder {
+        private String hostnameOverride = "";
+        private List<Cidr> clusterCidrs = List.of();
+        private boolean masqueradeAll;
+        private int masqueradeBit = DEFAULT_MASQUERADE_BIT;
+        private NodePortAddresses nodePortAddresses = NodePortAddresses.all();
+        private boolean localhostNodePorts = true;
+        private DetectLocalMode detectLocalMode = DetectLocalMode.CLUSTER_CIDR;
+        private String bridgeInterface = "";
+        private String interfaceNamePrefix = "";
+        private ProxyMode mode = ProxyMode.IPTABLES;
+        private Duration syncPeriod = DEFAULT_SYNC_PERIOD;
+        private Duration minSyncPeriod = DEFAULT_MIN_SYNC_PERIOD;
+        private String kubeconfig = "";
+
+        private Builder() {
+        }
+
+        public Builder hostnameOverride(String v) { hostnameOverride = v; return this; }
+
+        public Builder clusterCidrs(List<Cidr> v) { clusterCidrs = List.copyOf(v); return this; }
+
+        /** kube-proxy's comma-separated --cluster-cidr / clusterCIDR. */
+        public Builder clusterCidrs(String commaSeparated) {
+            List<Cidr> cidrs = new ArrayList<>();
+            for (String part : commaSeparated == null ? new String[0] : commaSeparated.split(",")) {
+                if (!part.isBlank()) {
+                    try {
+                        cidrs.add(Cidr.parse(part.trim()));
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException("clusterCIDR: " + e.getMessage(), e);
+                    }
+                }
+            }
+            clusterCidrs = List.copyOf(cidrs);
+            return this;
+        }
+
+        public Builder masqueradeAll(boolean v) { masqueradeAll = v; return this; }
+
+        public Builder masqueradeBit(int v) { masqueradeBit = v; return this; }
+
+        public Builder nodePortAddresses(NodePortAddresses v) { nodePortAddresses = v; return this; }
+
+        public Builder localhostNodePorts(boolean v) { localhostNodePorts = v; return this; }
+
+        public Builder detectLocalMode(DetectLocalMode v) { detectLocalMode = v; return this; }
+
+        public Builder bridgeInterface(String v) { bridgeInterface = v; return this; }
+
+        public Builder interfaceNamePrefix(String v) { interfaceNamePrefix = v; return this; }
+
+        public Builder mode(ProxyMode v) { mode = v; return this; }
+
+        public Builder syncPeriod(Duration v) { syncPeriod = v; return this; }
+
+        public Builder minSyncPeriod(Duration v) { minSyncPeriod = v; return this; }
+
+        public Builder kubeconfig(String v) { kubeconfig = v; return this; }
+
+        public ProxyConfig build() {
+            return new ProxyConfig(hostnameOverride, clusterCidrs, masqueradeAll, masqueradeBit, nodePortAddresses,
+                    localhostNodePorts, detectLocalMode, bridgeInterface, interfaceNamePrefix, mode, syncPeriod,
+                    minSyncPeriod, kubeconfig);
+        }
+    }
+}

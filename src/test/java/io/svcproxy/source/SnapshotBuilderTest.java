@@ -1,0 +1,118 @@
+package io.svcproxy.source;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.svcproxy.model.ClusterSnapshot;
+import io.svcproxy.model.Warning;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.IntStream;
+
+import static io.svcproxy.model.Protocol.TCP;
+import static io.svcproxy.source.Fixtures.spn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The API-object entry point, including limits too large for a fixture file. */
+class SnapshotBuilderTest {
+
+    private static ServiceBuilder service(String name) {
+        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace("ns").endMetadata()
+                .withNewSpec().withClusterIP("10.96.0.9").withPorts(new ServicePortBuilder().withName("p").withPort(80).build())
+                .endSpec();
+    }
+
+    private static EndpointSliceBuilder slice(String name, String service) {
+        return new EndpointSliceBuilder().withNewMetadata().withName(name).withNamespace("ns")
+                .withLabels(Map.of("kubernetes.io/service-name", service)).endMetadata()
+                .withAddressType("IPv4")
+                .withPorts(new io.fabric8.kubernetes.api.model.discovery.v1.EndpointPortBuilder().withName("p").withPort(8080).build());
+    }
+
+    private static List<String> objects(ClusterSnapshot s) {
+        return s.warnings().stream().map(w -> w.kind() + " " + w.object() + " " + w.field()).toList();
+    }
+
+    @Test
+    void absurdSizesAreRefusedWithOneWarningEach() {
+        Service manyPorts = service("many-ports").editSpec().withPorts(IntStream.rangeClosed(1, 1001)
+                .mapToObj(i -> new ServicePortBuilder().withName("p" + i).withPort(i).build()).toList()).endSpec().build();
+        Service manyExternal = service("many-external").editSpec().withExternalIPs(IntStream.range(0, 101)
+                .mapToObj(i -> "192.0.2." + i).toList()).endSpec().build();
+        Service manyRanges = service("many-ranges").editSpec().withType("LoadBalancer").withLoadBalancerSourceRanges(
+                Collections.nCopies(1001, "198.51.100.0/24")).endSpec().build();
+        EndpointSlice manyEndpoints = slice("many-endpoints", "ok").withEndpoints(IntStream.range(0, 10001)
+                .mapToObj(i -> new EndpointBuilder().withAddresses("10.244." + (i / 250) + "." + (i % 250 + 1)).build())
+                .toList()).build();
+        ClusterSnapshot s = SnapshotBuilder.build(List.of(manyPorts, manyExternal, manyRanges, service("ok").build()),
+                List.of(manyEndpoints), Optional.empty(), "");
+        assertEquals(List.of("Service ns/many-external spec.externalIPs", "Service ns/many-ports spec.ports",
+                "Service ns/many-ranges spec.loadBalancerSourceRanges", "EndpointSlice ns/many-endpoints endpoints"), objects(s));
+        assertEquals(Set.of(spn("ns", "ok", "p", TCP)), s.services().keySet());
+    }
+
+    @Test
+    void resultDoesNotDependOnInputOrder() {
+        List<Service> services = new ArrayList<>(List.of(service("b").build(), service("a").build(),
+                service("c").editSpec().withClusterIP("bad").endSpec().build(), service("d").editSpec().withClusterIP("bad").endSpec().build()));
+        List<EndpointSlice> slices = new ArrayList<>(List.of(
+                slice("a-1", "a").withEndpoints(new EndpointBuilder().withAddresses("10.244.0.1").build()).build(),
+                slice("a-2", "a").withEndpoints(new EndpointBuilder().withAddresses("10.244.0.2").build()).build()));
+        ClusterSnapshot first = SnapshotBuilder.build(services, slices, Optional.empty(), "");
+        Collections.reverse(services);
+        Collections.reverse(slices);
+        assertEquals(first, SnapshotBuilder.build(services, slices, Optional.empty(), ""));
+        assertEquals(2, first.endpointsOf(spn("ns", "a", "p", TCP)).size());
+    }
+
+    @Test
+    void duplicateObjectsKeepTheFirst() {
+        ClusterSnapshot s = SnapshotBuilder.build(List.of(service("a").build(), service("a").build()), List.of(),
+                Optional.empty(), "");
+        assertEquals(List.of("Service ns/a metadata.name"), objects(s));
+        assertEquals(1, s.services().size());
+    }
+
+    @Test
+    void nodeHintsAreReadFromAdditionalProperties() {
+        io.fabric8.kubernetes.api.model.discovery.v1.Endpoint e = new EndpointBuilder().withAddresses("10.244.0.1")
+                .withNewHints().addNewForZone("zone-a").endHints().build();
+        e.getHints().setAdditionalProperty("forNodes", List.of(Map.of("name", "node-a")));
+        ClusterSnapshot s = SnapshotBuilder.build(List.of(service("a").build()),
+                List.of(slice("a-1", "a").withEndpoints(e).build()), Optional.empty(), "");
+        assertEquals(Set.of("node-a"), s.endpointsOf(spn("ns", "a", "p", TCP)).get(0).nodeHints());
+        assertEquals(Set.of("zone-a"), s.endpointsOf(spn("ns", "a", "p", TCP)).get(0).zoneHints());
+    }
+
+    @Test
+    void badNodeIsDroppedWithOneWarning() {
+        Node node = new NodeBuilder().withNewMetadata().withName("node-a").endMetadata()
+                .withNewSpec().withPodCIDRs("10.244.1.0/33").endSpec().build();
+        ClusterSnapshot s = SnapshotBuilder.build(List.of(), List.of(), Optional.of(node), "node-a");
+        assertTrue(s.node().isEmpty());
+        assertEquals(List.of(new Warning("Node", "node-a", "spec.podCIDRs[0]", "invalid CIDR '10.244.1.0/33'")), s.warnings());
+    }
+
+    @Test
+    void skipsHeadlessExternalNameAndOtherProxiesQuietly() {
+        ClusterSnapshot s = SnapshotBuilder.build(List.of(
+                service("headless").editSpec().withClusterIP("None").endSpec().build(),
+                service("ext").editSpec().withType("ExternalName").withClusterIP(null).endSpec().build(),
+                service("other").editMetadata().withLabels(Map.of("service.kubernetes.io/service-proxy-name", "x")).endMetadata().build()),
+                List.of(), Optional.empty(), "");
+        assertEquals(List.of(), s.warnings());
+        assertTrue(s.services().isEmpty());
+    }
+}
