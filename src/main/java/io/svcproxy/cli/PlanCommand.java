@@ -1,5 +1,7 @@
 package io.svcproxy.cli;
 
+import io.svcproxy.config.PlannerOptionsFactory;
+import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.diff.ChangeSet;
 import io.svcproxy.diff.CompletePayload;
 import io.svcproxy.diff.DiffRenderer;
@@ -72,7 +74,11 @@ public final class PlanCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ClusterSnapshot snapshot = new ClusterFileSource(cluster, flags.hostnameOverride()).load();
+        List<Warning> configWarnings = new ArrayList<>();
+        ProxyConfig config = flags.proxyConfig(configWarnings);
+        configWarnings.forEach(w -> err.println("warning: " + w));
+        ClusterSnapshot snapshot = new ClusterFileSource(cluster,
+                config.hostnameOverride().isEmpty() ? null : config.hostnameOverride()).load();
         for (Warning w : snapshot.warnings()) {
             err.println("warning: " + w);
         }
@@ -80,7 +86,8 @@ public final class PlanCommand implements Callable<Integer> {
         List<IpFamily> families = families(snapshot, target);
         boolean changes = false;
         for (IpFamily family : families) {
-            IptablesPlan plan = IptablesPlanner.plan(snapshot, flags.plannerOptions(family, snapshot));
+            IptablesPlan plan = IptablesPlanner.plan(snapshot, PlannerOptionsFactory.create(config, family,
+                    snapshot.node().orElse(null), List.of(), flags.conntrackTcpBeLiberal()));
             for (Warning w : plan.warnings()) {
                 err.println("warning: " + w);
             }

@@ -58,7 +58,7 @@ class PlanCommandTest {
 
         Run badCidr = run("plan", "--cluster", DEMO, "--cluster-cidr", "10.0.0.0/33");
         assertEquals(ExitCodes.ERROR, badCidr.code());
-        assertTrue(badCidr.err().contains("--cluster-cidr"), badCidr.err());
+        assertTrue(badCidr.err().contains("clusterCIDR") && badCidr.err().contains("10.0.0.0/33"), badCidr.err());
 
         Run badAgainst = run("plan", "--cluster", DEMO, "--against", "somewhere");
         assertEquals(ExitCodes.ERROR, badAgainst.code());
