@@ -30,6 +30,10 @@ import java.util.TreeSet;
  * <p>Payload order inside each table: chain declarations (create, or flush for rewrite/delete),
  * then every -D, then every -I/-A, then every -X. Declarations first means every jump target exists
  * before a rule references it; -X last means the chain is already flushed and unreferenced.
+ *
+ * <p>Built-in chains are never declared with a ":" line: under --noflush, ":INPUT ACCEPT [0:0]" keeps
+ * the chain's rules but resets its policy (a DROP policy becomes ACCEPT) and its counters (checked on
+ * iptables 1.8.9, nft and legacy). Our jumps are inserted with "-I CHAIN 1" instead.
  */
 public final class RulesetDiff {
     private RulesetDiff() {

@@ -167,7 +167,7 @@ class RulesetDiffProperties {
         Map<String, Map<String, List<String>>> m = copy(desired);
         Map<String, List<String>> nat = m.get("nat");
         Map<String, List<String>> filter = m.get("filter");
-        int ops = random.nextInt(12);
+        int ops = 1 + random.nextInt(12);
         for (int i = 0; i < ops; i++) {
             List<String> services = nat.get("KUBE-SERVICES");
             switch (random.nextInt(12)) {

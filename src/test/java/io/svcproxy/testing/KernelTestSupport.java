@@ -20,6 +20,16 @@ import java.util.Set;
 public final class KernelTestSupport implements BeforeAllCallback {
     public static final String REQUIRE_ENV = "SVCPROXY_REQUIRE_KERNEL_TESTS";
 
+    private final java.util.function.Function<String, String> env;
+
+    public KernelTestSupport() {
+        this(System::getenv);
+    }
+
+    KernelTestSupport(java.util.function.Function<String, String> env) {
+        this.env = env;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         Class<?> testClass = context.getRequiredTestClass();
@@ -41,7 +51,7 @@ public final class KernelTestSupport implements BeforeAllCallback {
             return;
         }
         String message = "kernel tests in " + testClass.getSimpleName() + " cannot run: " + String.join("; ", problems);
-        if ("1".equals(System.getenv(REQUIRE_ENV))) {
+        if ("1".equals(env.apply(REQUIRE_ENV))) {
             throw new AssertionError(message + " (" + REQUIRE_ENV + "=1 forbids skipping)");
         }
         System.err.println("!!!!! SKIPPED " + message + ". Set " + REQUIRE_ENV + "=1 to make this a failure.");
