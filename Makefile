@@ -1,19 +1,27 @@
 # svcproxy build entry points. The CLI jar is built by Maven; bin/svcproxy launches it.
 MVN ?= mvn -B
+DEMO_FLAGS ?= --cluster-cidr 10.244.0.0/16,fd00:10:244::/56
 
-.PHONY: build test demo clean
+.PHONY: build test demo golden clean
 
 build:
-	$(MVN) package -DskipTests
+	$(MVN) -q package -DskipTests
 	chmod +x bin/svcproxy
 
+# As root, first installs the Debian packages the kernel tests drive (iptables, nfacct, ...).
 test:
 	@if [ "$$(id -u)" -eq 0 ]; then scripts/install-test-deps.sh; \
-	else echo "make test: not root, skipping scripts/install-test-deps.sh (kernel tests will be skipped)"; fi
+	else echo "make test: NOT ROOT: skipping scripts/install-test-deps.sh; kernel tests will be SKIPPED"; fi
 	$(MVN) test
 
+# Dry run of the bundled demo cluster against an empty node. `plan` exits 2 when it plans
+# changes (terraform-style), which is the expected outcome here.
 demo: build
-	bin/svcproxy plan --cluster test-fixtures/demo/cluster.yaml --against empty
+	bin/svcproxy plan --cluster test-fixtures/demo/cluster.yaml --against empty $(DEMO_FLAGS) || [ $$? -eq 2 ]
+
+# Regenerates the golden files after an intended planner change; review `git diff` before committing.
+golden:
+	SVCPROXY_UPDATE_GOLDEN=1 $(MVN) -q test -Dtest=GoldenFilesTest
 
 clean:
-	$(MVN) clean
+	$(MVN) -q clean

@@ -95,25 +95,4 @@ public final class RuleText {
         }
         return Optional.of(first);
     }
-
-    /** Quotes a word the way iptables-save does: only when it holds anything but [A-Za-z0-9_-]. */
-    public static String quote(String word) {
-        boolean plain = !word.isEmpty();
-        for (int i = 0; i < word.length() && plain; i++) {
-            char c = word.charAt(i);
-            plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-        }
-        if (plain) {
-            return word;
-        }
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < word.length(); i++) {
-            char c = word.charAt(i);
-            if (c == '"' || c == '\'' || c == '\\') {
-                sb.append('\\');
-            }
-            sb.append(c);
-        }
-        return sb.append('"').toString();
-    }
 }

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 class PlanCommandTest {
     private static final String DEMO = "test-fixtures/demo/cluster.yaml";
@@ -63,6 +64,20 @@ class PlanCommandTest {
         Run badAgainst = run("plan", "--cluster", DEMO, "--against", "somewhere");
         assertEquals(ExitCodes.ERROR, badAgainst.code());
         assertTrue(badAgainst.err().contains("--against"), badAgainst.err());
+    }
+
+    @Test
+    void badObjectsGiveOneWarningEachAndTheRestIsPlanned() {
+        Run r = run("plan", "--cluster", "test-fixtures/source/bad-objects.yaml", "--output", "restore");
+        assertEquals(ExitCodes.CHANGES, r.code(), r.err());
+        List<String> warnings = r.err().lines().toList();
+        assertTrue(warnings.size() >= 20, r.err());
+        assertTrue(warnings.stream().allMatch(w -> w.startsWith("warning: ")), r.err());
+        // No user text reaches a rule unescaped: nothing in the payload but our own rules.
+        assertTrue(r.out().lines().filter(l -> l.startsWith("-A ")).noneMatch(l -> l.contains("-j ACCEPT\"")));
+        assertFalse(r.out().contains("INPUT -j ACCEPT"), r.out());
+        assertFalse(r.out().contains("web/quote-label"), "a rejected service has no rules");
+        assertTrue(r.out().contains("KUBE-SVC-"), "valid services in the same file are planned");
     }
 
     @Test

@@ -65,6 +65,23 @@ class GoldenKernelTest {
     }
 
     @TestFactory
+    List<DynamicTest> thePlanOfAFileFullOfBadObjectsLoads() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (IptablesTool tool : IptablesTool.values()) {
+            tests.add(DynamicTest.dynamicTest(tool.toString(), () -> {
+                IptablesPlan plan = plan(Path.of("test-fixtures/source/bad-objects.yaml"), tool.family);
+                try (NetNs ns = NetNs.create()) {
+                    createCounters(ns);
+                    NetNs.Result r = ns.run(List.of(tool.restore), io.svcproxy.diff.CompletePayload.toText(plan));
+                    assertEquals(0, r.exitCode(), r.stderr());
+                    assertSameRules(plan.desired(), SaveParser.parse(tool.family, ns.runChecked(tool.save)), "bad");
+                }
+            }));
+        }
+        return tests;
+    }
+
+    @TestFactory
     List<DynamicTest> aPlannedDiffTurnsOneClusterIntoAnotherAndKeepsForeignRules() {
         List<DynamicTest> tests = new ArrayList<>();
         for (IptablesTool tool : IptablesTool.values()) {

@@ -27,11 +27,4 @@ class RuleTextTest {
         assertEquals(Optional.of("KUBE-MARK-MASQ"), RuleText.target("-g KUBE-MARK-MASQ"));
         assertEquals(Optional.empty(), RuleText.target("-m comment --comment \"-j FOO\""));
     }
-
-    @Test
-    void quotesLikeIptablesSave() {
-        assertEquals("ns1-svc_1", RuleText.quote("ns1-svc_1"));
-        assertEquals("\"ns1/svc1:p80\"", RuleText.quote("ns1/svc1:p80"));
-        assertEquals("\"a\\\"b\\'c\\\\d\"", RuleText.quote("a\"b'c\\d"));
-    }
 }
