@@ -12,7 +12,7 @@ build:
 test:
 	@if [ "$$(id -u)" -eq 0 ]; then scripts/install-test-deps.sh; \
 	else echo "make test: NOT ROOT: skipping scripts/install-test-deps.sh; kernel tests will be SKIPPED"; fi
-	$(MVN) test
+	$(MVN) verify
 
 # Dry run of the bundled demo cluster against an empty node. `plan` exits 2 when it plans
 # changes (terraform-style), which is the expected outcome here.
