@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Kubernetes node service proxy, a kube-proxy compatible dataplane programmer.",
-        subcommands = {PlanCommand.class, AutoComplete.GenerateCompletion.class})
+        subcommands = {PlanCommand.class, RunCommand.class, CleanupCommand.class,
+            AutoComplete.GenerateCompletion.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

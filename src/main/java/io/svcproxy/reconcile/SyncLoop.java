@@ -1,0 +1,178 @@
+package io.svcproxy.reconcile;
+
+import io.svcproxy.apply.RestoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The single thread that syncs. Change notifications only set a flag (coalesced); syncs start at
+ * most once per minSyncPeriod; a full sync (kernel read, drift repair) runs every syncPeriod, when
+ * the canary chain is gone, and after any failure; failures retry with exponential backoff.
+ */
+public final class SyncLoop implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncLoop.class);
+    private final ProxySyncer syncer;
+    private final Duration minSyncPeriod;
+    private final Duration syncPeriod;
+    private final Duration canaryPeriod;
+    private final BooleanSupplier canaryPresent;
+    private final Object lock = new Object();
+    private boolean pending = true;
+    private boolean fullPending = true;
+    private volatile boolean stopped;
+    private int failures;
+    private long lastStart = Long.MIN_VALUE / 2;
+    private long nextFull;
+    private long nextCanary;
+    private long retryAt = Long.MAX_VALUE;
+    private volatile long lastSuccessNanos;
+
+    public SyncLoop(ProxySyncer syncer, Duration minSyncPeriod, Duration syncPeriod, Duration canaryPeriod,
+                    BooleanSupplier canaryPresent) {
+        this.syncer = syncer;
+        this.minSyncPeriod = minSyncPeriod;
+        this.syncPeriod = syncPeriod;
+        this.canaryPeriod = canaryPeriod;
+        this.canaryPresent = canaryPresent;
+    }
+
+    /** Something changed: sync soon (coalesced with other requests). */
+    public void requestSync() {
+        synchronized (lock) {
+            pending = true;
+            lock.notifyAll();
+        }
+    }
+
+    /** Read the kernel and repair whatever differs. */
+    public void requestFullSync() {
+        synchronized (lock) {
+            pending = true;
+            fullPending = true;
+            lock.notifyAll();
+        }
+    }
+
+    public void stop() {
+        stopped = true;
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    /** System.nanoTime() of the last successful sync, 0 before the first. */
+    public long lastSuccessNanos() {
+        return lastSuccessNanos;
+    }
+
+    @Override
+    public void run() {
+        long now = System.nanoTime();
+        nextFull = now + syncPeriod.toNanos();
+        nextCanary = now + canaryPeriod.toNanos();
+        while (!stopped) {
+            boolean full = awaitWork();
+            if (stopped) {
+                return;
+            }
+            runOnce(full);
+        }
+    }
+
+    /** Blocks until a sync is due; returns whether it must be a full one. */
+    private boolean awaitWork() {
+        synchronized (lock) {
+            while (!stopped) {
+                long now = System.nanoTime();
+                if (now >= nextCanary) {
+                    nextCanary = now + canaryPeriod.toNanos();
+                    if (!checkCanary()) {
+                        pending = true;
+                        fullPending = true;
+                    }
+                }
+                if (now >= nextFull) {
+                    pending = true;
+                    fullPending = true;
+                }
+                if (now >= retryAt) {
+                    pending = true;
+                }
+                long earliest = lastStart + minSyncPeriod.toNanos();
+                if (pending && now >= earliest) {
+                    boolean full = fullPending;
+                    pending = false;
+                    fullPending = false;
+                    return full;
+                }
+                long wake = Math.min(Math.min(nextFull, nextCanary), retryAt);
+                if (pending) {
+                    wake = Math.min(wake, earliest);
+                }
+                long waitMillis = Math.max(1, (wake - now) / 1_000_000);
+                try {
+                    lock.wait(waitMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stopped = true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private boolean checkCanary() {
+        try {
+            boolean present = canaryPresent.getAsBoolean();
+            if (!present) {
+                LOG.warn("canary chain KUBE-PROXY-CANARY is gone: rules were flushed; resyncing in full");
+            }
+            return present;
+        } catch (RuntimeException e) {
+            LOG.warn("canary check failed: {}", e.getMessage());
+            return true;
+        }
+    }
+
+    private void runOnce(boolean full) {
+        lastStart = System.nanoTime();
+        try {
+            SyncReport report = syncer.sync(full);
+            if (report.driftRepaired() > 0) {
+                LOG.warn("{}", report.describe());
+            } else {
+                LOG.info("{}", report.describe());
+            }
+            failures = 0;
+            retryAt = Long.MAX_VALUE;
+            lastSuccessNanos = System.nanoTime();
+            if (full) {
+                nextFull = lastSuccessNanos + syncPeriod.toNanos();
+            }
+        } catch (RuntimeException e) {
+            failures++;
+            long backoff = backoff(failures).toNanos();
+            retryAt = System.nanoTime() + backoff;
+            synchronized (lock) {
+                fullPending = true;
+            }
+            if (e instanceof RestoreException re) {
+                LOG.error("sync failed (attempt {}), retrying in {} ms: {}{}", failures, backoff / 1_000_000,
+                        re.getMessage(), re.context().isEmpty() ? "" : "\n" + re.context());
+            } else {
+                LOG.error("sync failed (attempt {}), retrying in {} ms: {}", failures, backoff / 1_000_000,
+                        e.toString());
+            }
+        }
+    }
+
+    /** minSyncPeriod doubling per failure (at least 1 s), capped at syncPeriod. */
+    Duration backoff(int failures) {
+        long base = Math.max(1000, minSyncPeriod.toMillis());
+        long millis = base << Math.min(failures - 1, 20);
+        return Duration.ofMillis(Math.min(millis, Math.max(base, syncPeriod.toMillis())));
+    }
+}

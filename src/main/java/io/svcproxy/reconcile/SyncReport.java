@@ -1,0 +1,40 @@
+package io.svcproxy.reconcile;
+
+import io.svcproxy.apply.IptablesSyncer;
+
+import java.time.Duration;
+import java.util.List;
+
+/** What one sync did, across families; logged as one line. */
+public record SyncReport(boolean full, List<IptablesSyncer.Result> families, int conntrackDeleted, Duration took) {
+
+    public long payloadBytes() {
+        return families.stream().mapToLong(IptablesSyncer.Result::payloadBytes).sum();
+    }
+
+    public int driftRepaired() {
+        return families.stream().mapToInt(IptablesSyncer.Result::driftRepaired).sum();
+    }
+
+    public int writes() {
+        return families.stream().mapToInt(IptablesSyncer.Result::writes).sum();
+    }
+
+    /** "sync complete full=true writes=2 payload bytes=1234 ..." — operators and tests grep this. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder("sync complete full=").append(full)
+                .append(" writes=").append(writes())
+                .append(" payload bytes=").append(payloadBytes());
+        for (IptablesSyncer.Result r : families) {
+            sb.append(' ').append(r.family().kubernetesName()).append("=+").append(r.rulesAdded())
+                    .append("/-").append(r.rulesDeleted());
+        }
+        if (driftRepaired() > 0) {
+            sb.append(" drift repaired=").append(driftRepaired());
+        }
+        if (conntrackDeleted > 0) {
+            sb.append(" conntrack deleted=").append(conntrackDeleted);
+        }
+        return sb.append(" took=").append(took.toMillis()).append("ms").toString();
+    }
+}
