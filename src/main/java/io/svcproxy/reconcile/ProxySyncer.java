@@ -16,7 +16,7 @@ import java.util.function.BiFunction;
  * One sync, read as a table of contents: take the latest snapshot, plan each family, bring the
  * kernel to the plan, clean conntrack entries the change made stale, report.
  */
-public final class ProxySyncer {
+public final class ProxySyncer implements SyncAction {
     private final SnapshotSource source;
     private final PlanFactory planner;
     private final List<IptablesSyncer> families;
@@ -34,6 +34,7 @@ public final class ProxySyncer {
         this.staleEntries = staleEntries;
     }
 
+    @Override
     public SyncReport sync(boolean full) {
         long start = System.nanoTime();
         ClusterSnapshot snapshot = source.current();

@@ -14,7 +14,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class SyncLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncLoop.class);
-    private final ProxySyncer syncer;
+    private final SyncAction syncer;
     private final Duration minSyncPeriod;
     private final Duration syncPeriod;
     private final Duration canaryPeriod;
@@ -30,7 +30,7 @@ public final class SyncLoop implements Runnable {
     private long retryAt = Long.MAX_VALUE;
     private volatile long lastSuccessNanos;
 
-    public SyncLoop(ProxySyncer syncer, Duration minSyncPeriod, Duration syncPeriod, Duration canaryPeriod,
+    public SyncLoop(SyncAction syncer, Duration minSyncPeriod, Duration syncPeriod, Duration canaryPeriod,
                     BooleanSupplier canaryPresent) {
         this.syncer = syncer;
         this.minSyncPeriod = minSyncPeriod;
