@@ -37,6 +37,7 @@ public final class ProxySyncer implements SyncAction {
     @Override
     public SyncReport sync(boolean full) {
         long start = System.nanoTime();
+        List<java.time.Instant> triggers = source.takeTriggerTimes();
         ClusterSnapshot snapshot = source.current();
         List<IptablesSyncer.Result> results = new ArrayList<>();
         try {
@@ -51,7 +52,7 @@ public final class ProxySyncer implements SyncAction {
         }
         int deleted = cleanConntrack(snapshot);
         applied = snapshot;
-        return new SyncReport(full, results, deleted, Duration.ofNanos(System.nanoTime() - start));
+        return new SyncReport(full, results, deleted, Duration.ofNanos(System.nanoTime() - start), snapshot, triggers);
     }
 
     /** Only after the new rules are in: a flow cleared earlier would be re-created on the old path. */

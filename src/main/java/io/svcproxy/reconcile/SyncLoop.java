@@ -29,6 +29,7 @@ public final class SyncLoop implements Runnable {
     private long nextCanary;
     private long retryAt = Long.MAX_VALUE;
     private volatile long lastSuccessNanos;
+    private volatile SyncObserver observer = SyncObserver.NONE;
 
     public SyncLoop(SyncAction syncer, Duration minSyncPeriod, Duration syncPeriod, Duration canaryPeriod,
                     BooleanSupplier canaryPresent) {
@@ -39,8 +40,13 @@ public final class SyncLoop implements Runnable {
         this.canaryPresent = canaryPresent;
     }
 
+    public void setObserver(SyncObserver observer) {
+        this.observer = observer;
+    }
+
     /** Something changed: sync soon (coalesced with other requests). */
     public void requestSync() {
+        observer.syncQueued();
         synchronized (lock) {
             pending = true;
             lock.notifyAll();
@@ -146,6 +152,7 @@ public final class SyncLoop implements Runnable {
             } else {
                 LOG.info("{}", report.describe());
             }
+            observer.syncSucceeded(report);
             failures = 0;
             retryAt = Long.MAX_VALUE;
             lastSuccessNanos = System.nanoTime();
@@ -154,6 +161,7 @@ public final class SyncLoop implements Runnable {
             }
         } catch (RuntimeException e) {
             failures++;
+            observer.syncFailed(e, e instanceof RestoreException);
             long backoff = backoff(failures).toNanos();
             retryAt = System.nanoTime() + backoff;
             synchronized (lock) {

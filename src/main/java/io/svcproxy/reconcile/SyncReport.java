@@ -1,12 +1,25 @@
 package io.svcproxy.reconcile;
 
 import io.svcproxy.apply.IptablesSyncer;
+import io.svcproxy.model.ClusterSnapshot;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
-/** What one sync did, across families; logged as one line. */
-public record SyncReport(boolean full, List<IptablesSyncer.Result> families, int conntrackDeleted, Duration took) {
+/**
+ * What one sync did, across families; logged as one line.
+ *
+ * @param snapshot     the desired state this sync applied
+ * @param triggerTimes when the changes it applied were made (EndpointSlice
+ *                     endpoints.kubernetes.io/last-change-trigger-time), for network programming latency
+ */
+public record SyncReport(boolean full, List<IptablesSyncer.Result> families, int conntrackDeleted, Duration took,
+                         ClusterSnapshot snapshot, List<Instant> triggerTimes) {
+
+    public SyncReport(boolean full, List<IptablesSyncer.Result> families, int conntrackDeleted, Duration took) {
+        this(full, families, conntrackDeleted, took, ClusterSnapshot.empty(), List.of());
+    }
 
     public long payloadBytes() {
         return families.stream().mapToLong(IptablesSyncer.Result::payloadBytes).sum();

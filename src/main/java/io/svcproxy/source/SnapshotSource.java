@@ -11,6 +11,14 @@ public interface SnapshotSource extends AutoCloseable {
     /** The latest valid snapshot (never a half-read or broken one). */
     ClusterSnapshot current();
 
+    /**
+     * The trigger times of the changes that arrived since the last call (and are in {@link #current()}),
+     * for network programming latency. Sources without such times return none.
+     */
+    default java.util.List<java.time.Instant> takeTriggerTimes() {
+        return java.util.List.of();
+    }
+
     @Override
     void close();
 }

@@ -1,0 +1,22 @@
+package io.svcproxy.reconcile;
+
+/**
+ * Watches the loop: health (healthz), metrics and events hang off these calls. Called from the sync
+ * thread (queued: from any thread); implementations must be quick and must not throw.
+ */
+public interface SyncObserver {
+    SyncObserver NONE = new SyncObserver() {
+    };
+
+    /** A change arrived and is waiting for a sync. */
+    default void syncQueued() {
+    }
+
+    /** A sync succeeded; the report carries the snapshot it applied and the changes' trigger times. */
+    default void syncSucceeded(SyncReport report) {
+    }
+
+    /** A sync failed; {@code restoreRefused} when iptables-restore refused a payload. */
+    default void syncFailed(Throwable error, boolean restoreRefused) {
+    }
+}
