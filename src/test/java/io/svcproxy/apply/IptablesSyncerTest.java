@@ -18,6 +18,7 @@ import io.svcproxy.model.ServicePortName;
 import io.svcproxy.plan.IptablesPlan;
 import io.svcproxy.plan.IptablesPlanner;
 import io.svcproxy.plan.PlannerOptions;
+import io.svcproxy.testing.SyntheticCluster;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -32,20 +33,7 @@ class IptablesSyncerTest {
     private static final PlannerOptions OPTS = PlannerOptions.defaults(IpFamily.V4, "n");
 
     static ClusterSnapshot cluster(int services, int endpointsEach) {
-        TreeMap<ServicePortName, ServicePort> svcs = new TreeMap<>();
-        Map<ServicePortName, List<Endpoint>> eps = new HashMap<>();
-        for (int s = 0; s < services; s++) {
-            ServicePortName name = new ServicePortName("ns", "svc" + s, "http", Protocol.TCP);
-            svcs.put(name, new ServicePort(name, List.of(Addresses.parseIp("10.96." + (s / 250) + "." + (s % 250 + 1))),
-                    80, 30000 + s, List.of(), List.of(), List.of(), false, false, 0, 0));
-            List<Endpoint> list = new ArrayList<>();
-            for (int e = 0; e < endpointsEach; e++) {
-                int n = s * endpointsEach + e;
-                list.add(Endpoint.ready(Addresses.parseIp("10.244." + (n / 250) + "." + (n % 250 + 1)), 8080, "n"));
-            }
-            eps.put(name, list);
-        }
-        return new ClusterSnapshot(svcs, eps, Optional.empty(), List.of());
+        return SyntheticCluster.of(services, endpointsEach, true);
     }
 
     private static IptablesPlan plan(ClusterSnapshot c) {

@@ -12,6 +12,7 @@ import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.Protocol;
 import io.svcproxy.model.ServicePort;
 import io.svcproxy.model.ServicePortName;
+import io.svcproxy.testing.SyntheticCluster;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -23,21 +24,8 @@ import java.util.TreeMap;
 
 class IptablesPlannerTest {
 
-    private static ClusterSnapshot cluster(int services, int endpointsEach) {
-        TreeMap<ServicePortName, ServicePort> svcs = new TreeMap<>();
-        Map<ServicePortName, List<Endpoint>> eps = new HashMap<>();
-        for (int s = 0; s < services; s++) {
-            ServicePortName name = new ServicePortName("ns", "svc" + s, "http", Protocol.TCP);
-            svcs.put(name, new ServicePort(name, List.of(Addresses.parseIp("10.96." + (s / 250) + "." + (s % 250 + 1))),
-                    80, 0, List.of(), List.of(), List.of(), false, false, 0, 0));
-            List<Endpoint> list = new ArrayList<>();
-            for (int e = 0; e < endpointsEach; e++) {
-                int n = s * endpointsEach + e;
-                list.add(Endpoint.ready(Addresses.parseIp("10.244." + (n / 250) + "." + (n % 250 + 1)), 8080, "n"));
-            }
-            eps.put(name, list);
-        }
-        return new ClusterSnapshot(svcs, eps, Optional.empty(), List.of());
+    static ClusterSnapshot cluster(int services, int endpointsEach) {
+        return SyntheticCluster.of(services, endpointsEach, false);
     }
 
     private static List<String> sepRules(IptablesPlan plan) {
