@@ -3,7 +3,9 @@ package io.svcproxy.cli;
 import io.svcproxy.apply.BackendDetector;
 import io.svcproxy.apply.CommandIptablesRestorer;
 import io.svcproxy.apply.CommandRunner;
+import io.svcproxy.apply.DryRunRestorer;
 import io.svcproxy.apply.IptablesBackend;
+import io.svcproxy.apply.IptablesRestorer;
 import io.svcproxy.apply.IptablesSyncer;
 import io.svcproxy.apply.LocalAddresses;
 import io.svcproxy.config.GoDuration;
@@ -36,6 +38,9 @@ import java.util.concurrent.Callable;
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--cluster", required = true, paramLabel = "FILE",
             description = "Cluster file (as for 'plan'); re-read when it changes. With a static Service and "
                     + "EndpointSlice it gives a VIP over the API servers with no API server dependency.")
@@ -58,27 +63,62 @@ public final class RunCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     int servicesPerBatch;
 
+    @Option(names = "--dry-run", description = "Plan and log the diffs continuously; apply nothing.")
+    boolean dryRun;
+
+    @Option(names = "--cleanup", description = "Remove our rules and exit (as 'svcproxy cleanup').")
+    boolean cleanup;
+
+    @Option(names = "--proxy-mode", paramLabel = "iptables",
+            description = "Proxy mode. Only 'iptables' is available in this version.")
+    String proxyMode;
+
+    @Option(names = "--oom-score-adj", defaultValue = "-999", paramLabel = "-1000..1000",
+            description = "OOM score adjustment for this process. Default: ${DEFAULT-VALUE}.")
+    int oomScoreAdj;
+
     @Mixin
     ProxyFlags flags;
 
     @Override
     public Integer call() {
+        if (cleanup) {
+            CleanupCommand c = new CleanupCommand();
+            c.backend = backend;
+            c.spec = spec;
+            return c.call();
+        }
         List<Warning> warnings = new ArrayList<>();
         ProxyConfig config = withSyncPeriods(flags.proxyConfig(warnings));
         warnings.forEach(w -> LOG.warn("config: {}", w));
+        if (proxyMode != null && !proxyMode.equals("iptables")) {
+            throw new IllegalArgumentException("--proxy-mode " + proxyMode
+                    + " is not available in this version (only iptables)");
+        }
+        if (config.mode() != io.svcproxy.config.ProxyMode.IPTABLES) {
+            throw new IllegalArgumentException("mode " + config.mode() + " (from --config) is not available in this"
+                    + " version (only iptables)");
+        }
+        OomScore.apply(oomScoreAdj);
         if (servicesPerBatch < 1) {
             throw new IllegalArgumentException("--iptables-batch-services must be at least 1");
         }
         CommandRunner runner = new CommandRunner();
         IptablesBackend chosen = chooseBackend(runner);
-        CommandIptablesRestorer restorer = new CommandIptablesRestorer(runner, chosen, 5);
+        CommandIptablesRestorer real = new CommandIptablesRestorer(runner, chosen, 5);
+        IptablesRestorer restorer = dryRun ? new DryRunRestorer(real) : real;
         NodeSetup setup = new NodeSetup(runner);
-        setup.sysctls(config);
+        if (dryRun) {
+            LOG.info("dry run: planning and logging diffs only; nothing is written to this node");
+        } else {
+            setup.sysctls(config);
+        }
 
         List<IptablesSyncer> families = new ArrayList<>();
         for (IpFamily family : IpFamily.values()) {
             if (setup.familyAvailable(restorer, family)) {
-                families.add(new IptablesSyncer(family, restorer, setup.nfacct(), servicesPerBatch));
+                families.add(new IptablesSyncer(family, restorer, dryRun ? names -> { } : setup.nfacct(),
+                        servicesPerBatch));
             }
         }
         if (families.isEmpty()) {
@@ -94,7 +134,7 @@ public final class RunCommand implements Callable<Integer> {
             ProxySyncer syncer = new ProxySyncer(source, planner, families, setup.conntrack(), setup.staleEntries());
             SyncLoop loop = new SyncLoop(syncer, config.minSyncPeriod(), config.syncPeriod(),
                     Duration.ofMillis(Math.min(5000, config.syncPeriod().toMillis())),
-                    () -> restorer.chainExists(families.get(0).family(), "mangle", "KUBE-PROXY-CANARY"));
+                    () -> dryRun || restorer.chainExists(families.get(0).family(), "mangle", "KUBE-PROXY-CANARY"));
             Signals.onTerminate(() -> {
                 LOG.info("stopping; rules stay in place");
                 loop.stop();
