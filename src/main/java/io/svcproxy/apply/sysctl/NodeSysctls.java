@@ -57,14 +57,25 @@ public final class NodeSysctls {
 
     /** nf_conntrack_tcp_be_liberal is set (the planner then needs no INVALID-drop rule); missing = false. */
     public boolean tcpBeLiberal() {
-        return readLong(TCP_BE_LIBERAL).map(v -> v != 0).orElse(false);
+        try {
+            return readLong(TCP_BE_LIBERAL).map(v -> v != 0).orElse(false);
+        } catch (SysctlException e) {
+            warnOnce(TCP_BE_LIBERAL, "cannot read sysctl {}: {}", e.getMessage());
+            return false;
+        }
     }
 
     private void checkForwarding() {
         if (skip.contains(IP_FORWARD)) {
             return;
         }
-        Optional<Long> forward = readLong(IP_FORWARD);
+        Optional<Long> forward;
+        try {
+            forward = readLong(IP_FORWARD);
+        } catch (SysctlException e) {
+            warnOnce(IP_FORWARD, "cannot read sysctl {}: {}", e.getMessage());
+            return;
+        }
         if (forward.isPresent() && forward.get() != 1 && reported.add(IP_FORWARD)) {
             LOG.warn("sysctl {} is {}: this node will not forward service traffic to other nodes' endpoints",
                     IP_FORWARD, forward.get());
@@ -79,7 +90,7 @@ public final class NodeSysctls {
         Optional<Long> current;
         try {
             current = readLong(key);
-        } catch (SysctlException | NumberFormatException e) {
+        } catch (SysctlException e) {
             warnOnce(key, "cannot read sysctl {}: {}", e.getMessage());
             return;
         }
@@ -106,6 +117,12 @@ public final class NodeSysctls {
     }
 
     private Optional<Long> readLong(String key) {
-        return sysctl.read(key).map(v -> Long.parseLong(v.trim()));
+        return sysctl.read(key).map(v -> {
+            try {
+                return Long.parseLong(v.trim());
+            } catch (NumberFormatException e) {
+                throw new SysctlException("sysctl " + key + " is not a number: '" + v + "'", e);
+            }
+        });
     }
 }
