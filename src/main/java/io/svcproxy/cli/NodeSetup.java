@@ -4,38 +4,58 @@ import io.svcproxy.apply.CommandRunner;
 import io.svcproxy.apply.ConntrackCleaner;
 import io.svcproxy.apply.IptablesRestorer;
 import io.svcproxy.apply.NfacctCounters;
-import io.svcproxy.config.ProxyConfig;
-import io.svcproxy.model.ClusterSnapshot;
+import io.svcproxy.apply.conntrack.ConntrackCleaners;
+import io.svcproxy.apply.nfacct.NfacctCountersFactory;
+import io.svcproxy.apply.sysctl.ConntrackSysctlSettings;
+import io.svcproxy.apply.sysctl.NodeSysctls;
+import io.svcproxy.apply.sysctl.ProcSysctl;
 import io.svcproxy.model.IpFamily;
-import io.svcproxy.plan.ConntrackFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.function.BiFunction;
 
-/** The node-side helpers the daemon needs besides iptables: sysctls, nfacct, conntrack. */
-final class NodeSetup {
+/**
+ * The node-side helpers the daemon needs besides iptables, with kube-proxy's --conntrack-* flags:
+ * sysctls, nfacct counters (nfnetlink, else the nfacct tool), conntrack cleanup (netlink, else the
+ * conntrack tool).
+ */
+public final class NodeSetup {
     private static final Logger LOG = LoggerFactory.getLogger(NodeSetup.class);
-    private static final Path PROC_SYS = Path.of("/proc/sys");
-    private final CommandRunner runner;
 
-    NodeSetup(CommandRunner runner) {
-        this.runner = runner;
-    }
+    @Option(names = "--conntrack-max-per-core", defaultValue = "32768", paramLabel = "N",
+            description = "nf_conntrack_max per CPU core (0 leaves it alone). Default: ${DEFAULT-VALUE}.")
+    int maxPerCore;
 
-    void sysctls(ProxyConfig config) {
-        if (config.localhostNodePorts()) {
-            set("net/ipv4/conf/all/route_localnet", "1");
+    @Option(names = "--conntrack-min", defaultValue = "131072", paramLabel = "N",
+            description = "Lowest nf_conntrack_max to set. Default: ${DEFAULT-VALUE}.")
+    int min;
+
+    @Option(names = "--conntrack-tcp-timeout-established", defaultValue = "86400", paramLabel = "SECONDS",
+            description = "nf_conntrack_tcp_timeout_established (0 leaves it alone). Default: ${DEFAULT-VALUE}.")
+    int tcpEstablished;
+
+    @Option(names = "--conntrack-tcp-timeout-close-wait", defaultValue = "3600", paramLabel = "SECONDS",
+            description = "nf_conntrack_tcp_timeout_close_wait (0 leaves it alone). Default: ${DEFAULT-VALUE}.")
+    int tcpCloseWait;
+
+    @Option(names = "--skip-sysctl", paramLabel = "KEY",
+            description = "A sysctl svcproxy must not touch, e.g. net/netfilter/nf_conntrack_max (repeatable).")
+    List<String> skipSysctls = new ArrayList<>();
+
+    private NodeSysctls sysctls;
+
+    NodeSysctls sysctls() {
+        if (sysctls == null) {
+            List<String> skip = skipSysctls.stream().map(k -> k.replace('.', '/')).toList();
+            sysctls = new NodeSysctls(new ProcSysctl(), new HashSet<>(skip),
+                    new ConntrackSysctlSettings(maxPerCore, min, tcpEstablished, tcpCloseWait),
+                    Runtime.getRuntime().availableProcessors());
         }
-    }
-
-    boolean tcpBeLiberal() {
-        return "1".equals(read("net/netfilter/nf_conntrack_tcp_be_liberal"));
+        return sysctls;
     }
 
     boolean familyAvailable(IptablesRestorer restorer, IpFamily family) {
@@ -48,43 +68,11 @@ final class NodeSetup {
         }
     }
 
-    NfacctCounters nfacct() {
-        return names -> {
-            for (String name : names) {
-                CommandRunner.Result r = runner.run(List.of("nfacct", "add", name), Duration.ofSeconds(10));
-                if (!r.ok() && !r.stderr().contains("exists") && !r.stderr().contains("busy")) {
-                    LOG.warn("nfacct counter {} not created: {}", name, r.describe());
-                }
-            }
-        };
+    NfacctCounters nfacct(CommandRunner runner) {
+        return NfacctCountersFactory.create(runner);
     }
 
-    ConntrackCleaner conntrack() {
-        return filters -> 0;
-    }
-
-    BiFunction<ClusterSnapshot, ClusterSnapshot, List<ConntrackFilter>> staleEntries() {
-        return (before, after) -> List.of();
-    }
-
-    private void set(String key, String value) {
-        String old = read(key);
-        if (value.equals(old)) {
-            return;
-        }
-        try {
-            Files.writeString(PROC_SYS.resolve(key), value);
-            LOG.info("sysctl {}: {} -> {}", key.replace('/', '.'), old, value);
-        } catch (IOException e) {
-            LOG.warn("sysctl {} not set: {}", key.replace('/', '.'), e.getMessage());
-        }
-    }
-
-    private static String read(String key) {
-        try {
-            return Files.readString(PROC_SYS.resolve(key)).trim();
-        } catch (IOException e) {
-            return null;
-        }
+    ConntrackCleaner conntrack(CommandRunner runner) {
+        return ConntrackCleaners.create(runner);
     }
 }

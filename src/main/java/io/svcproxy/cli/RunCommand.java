@@ -3,6 +3,7 @@ package io.svcproxy.cli;
 import io.svcproxy.apply.BackendDetector;
 import io.svcproxy.apply.CommandIptablesRestorer;
 import io.svcproxy.apply.CommandRunner;
+import io.svcproxy.apply.ConntrackCleaner;
 import io.svcproxy.apply.DryRunRestorer;
 import io.svcproxy.apply.IptablesBackend;
 import io.svcproxy.apply.IptablesRestorer;
@@ -11,7 +12,11 @@ import io.svcproxy.apply.LocalAddresses;
 import io.svcproxy.config.GoDuration;
 import io.svcproxy.config.PlannerOptionsFactory;
 import io.svcproxy.config.ProxyConfig;
+import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
+import io.svcproxy.plan.ConntrackFilter;
+import io.svcproxy.plan.PlannerOptions;
+import io.svcproxy.plan.StaleConntrackPlanner;
 import io.svcproxy.model.Warning;
 import io.svcproxy.plan.IptablesPlanner;
 import io.svcproxy.reconcile.PlanFactory;
@@ -30,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 
 /** The node proxy: keeps this node's rules equal to the desired state until stopped. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -80,6 +86,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     ProxyFlags flags;
 
+    @Mixin
+    NodeSetup setup;
+
     @Override
     public Integer call() {
         if (cleanup) {
@@ -107,17 +116,14 @@ public final class RunCommand implements Callable<Integer> {
         IptablesBackend chosen = chooseBackend(runner);
         CommandIptablesRestorer real = new CommandIptablesRestorer(runner, chosen, 5);
         IptablesRestorer restorer = dryRun ? new DryRunRestorer(real) : real;
-        NodeSetup setup = new NodeSetup(runner);
         if (dryRun) {
             LOG.info("dry run: planning and logging diffs only; nothing is written to this node");
-        } else {
-            setup.sysctls(config);
         }
 
         List<IptablesSyncer> families = new ArrayList<>();
         for (IpFamily family : IpFamily.values()) {
             if (setup.familyAvailable(restorer, family)) {
-                families.add(new IptablesSyncer(family, restorer, dryRun ? names -> { } : setup.nfacct(),
+                families.add(new IptablesSyncer(family, restorer, dryRun ? names -> { } : setup.nfacct(runner),
                         servicesPerBatch));
             }
         }
@@ -126,12 +132,17 @@ public final class RunCommand implements Callable<Integer> {
         }
         String hostname = config.hostnameOverride().isEmpty() ? null : config.hostnameOverride();
         try (FileSnapshotSource source = new FileSnapshotSource(cluster, hostname, 500)) {
-            boolean liberal = setup.tcpBeLiberal();
+            boolean liberal = setup.sysctls().tcpBeLiberal() || flags.conntrackTcpBeLiberal();
             List<InetAddress> localIPs = LocalAddresses.list();
-            PlanFactory planner = (snapshot, family) -> IptablesPlanner.plan(snapshot,
-                    PlannerOptionsFactory.create(config, family, snapshot.node().orElse(null), localIPs,
-                            liberal || flags.conntrackTcpBeLiberal()));
-            ProxySyncer syncer = new ProxySyncer(source, planner, families, setup.conntrack(), setup.staleEntries());
+            BiFunction<ClusterSnapshot, IpFamily, PlannerOptions> options = (snapshot, family) ->
+                    PlannerOptionsFactory.create(config, family, snapshot.node().orElse(null), localIPs, liberal);
+            if (!dryRun) {
+                setup.sysctls().apply(options.apply(source.current(), IpFamily.V4).localhostNodePortsActive());
+            }
+            PlanFactory planner = (snapshot, family) -> IptablesPlanner.plan(snapshot, options.apply(snapshot, family));
+            ConntrackCleaner conntrack = dryRun ? filters -> 0 : setup.conntrack(runner);
+            ProxySyncer syncer = new ProxySyncer(source, planner, families, conntrack,
+                    (before, after) -> staleEntries(before, after, families, options));
             SyncLoop loop = new SyncLoop(syncer, config.minSyncPeriod(), config.syncPeriod(),
                     Duration.ofMillis(Math.min(5000, config.syncPeriod().toMillis())),
                     () -> dryRun || restorer.chainExists(families.get(0).family(), "mangle", "KUBE-PROXY-CANARY"));
@@ -146,6 +157,17 @@ public final class RunCommand implements Callable<Integer> {
             loop.run();
         }
         return 0;
+    }
+
+    /** UDP conntrack entries the change made stale, for every family this node runs. */
+    private static List<ConntrackFilter> staleEntries(ClusterSnapshot before, ClusterSnapshot after,
+                                                      List<IptablesSyncer> families,
+                                                      BiFunction<ClusterSnapshot, IpFamily, PlannerOptions> options) {
+        List<ConntrackFilter> out = new ArrayList<>();
+        for (IptablesSyncer f : families) {
+            out.addAll(StaleConntrackPlanner.plan(before, after, options.apply(after, f.family())));
+        }
+        return out;
     }
 
     private ProxyConfig withSyncPeriods(ProxyConfig config) {
