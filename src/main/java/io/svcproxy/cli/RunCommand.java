@@ -61,11 +61,15 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     ProxyFlags flags;
 
+    @Mixin
+    DaemonEndpointFlags endpointFlags;
+
     @Override
     public Integer call() {
         List<Warning> warnings = new ArrayList<>();
         ProxyConfig config = withSyncPeriods(flags.proxyConfig(warnings));
         warnings.forEach(w -> LOG.warn("config: {}", w));
+        endpointFlags.validate();
         if (servicesPerBatch < 1) {
             throw new IllegalArgumentException("--iptables-batch-services must be at least 1");
         }
@@ -95,6 +99,8 @@ public final class RunCommand implements Callable<Integer> {
             SyncLoop loop = new SyncLoop(syncer, config.minSyncPeriod(), config.syncPeriod(),
                     Duration.ofMillis(Math.min(5000, config.syncPeriod().toMillis())),
                     () -> restorer.chainExists(families.get(0).family(), "mangle", "KUBE-PROXY-CANARY"));
+            DaemonEndpoints endpoints = DaemonEndpoints.start(endpointFlags, config, loop,
+                    families.stream().map(IptablesSyncer::family).toList());
             Signals.onTerminate(() -> {
                 LOG.info("stopping; rules stay in place");
                 loop.stop();
@@ -103,7 +109,9 @@ public final class RunCommand implements Callable<Integer> {
             LOG.info("svcproxy running: cluster file {}, backend {}, families {}, sync period {}, min sync period {}",
                     cluster, chosen, families.stream().map(f -> f.family().kubernetesName()).toList(),
                     GoDuration.format(config.syncPeriod()), GoDuration.format(config.minSyncPeriod()));
-            loop.run();
+            try (endpoints) {
+                loop.run();
+            }
         }
         return 0;
     }
