@@ -30,6 +30,8 @@ public final class EndpointServer implements AutoCloseable {
     public static final int MAX_URI_LENGTH = 2048;
     /** Largest total of header names and values accepted. */
     public static final int MAX_HEADER_BYTES = 8192;
+    /** Most request header lines accepted. */
+    public static final int MAX_HEADERS = 64;
     /** Seconds a client has to send its request, and to read the response. */
     public static final String REQUEST_TIMEOUT_SECONDS = "10";
 
@@ -113,7 +115,7 @@ public final class EndpointServer implements AutoCloseable {
     public static void configureLimits() {
         setIfAbsent("sun.net.httpserver.maxReqTime", REQUEST_TIMEOUT_SECONDS);
         setIfAbsent("sun.net.httpserver.maxRspTime", REQUEST_TIMEOUT_SECONDS);
-        setIfAbsent("sun.net.httpserver.maxReqHeaders", "64");
+        setIfAbsent("sun.net.httpserver.maxReqHeaders", Integer.toString(2 * MAX_HEADERS));
         setIfAbsent("sun.net.httpserver.maxReqHeaderSize", Integer.toString(4 * MAX_HEADER_BYTES));
         setIfAbsent("sun.net.httpserver.idleInterval", "30");
         setIfAbsent("sun.net.httpserver.maxIdleConnections", "16");
@@ -141,12 +143,9 @@ public final class EndpointServer implements AutoCloseable {
         if (rawUri.length() > MAX_URI_LENGTH) {
             return Response.text(414, "URI too long\n");
         }
-        if (headerBytes(exchange.getRequestHeaders()) > MAX_HEADER_BYTES) {
+        if (headerBytes(exchange.getRequestHeaders()) > MAX_HEADER_BYTES
+                || headerCount(exchange.getRequestHeaders()) > MAX_HEADERS) {
             return Response.text(431, "request headers too large\n");
-        }
-        if (hasBody(exchange.getRequestHeaders())) {
-            exchange.getResponseHeaders().set("Connection", "close");
-            return Response.text(413, "request body not accepted\n");
         }
         Supplier<Response> handler = anyPath != null ? anyPath : routes.get(exchange.getRequestURI().getRawPath());
         if (handler == null) {
@@ -155,9 +154,18 @@ public final class EndpointServer implements AutoCloseable {
         String method = exchange.getRequestMethod();
         if (!"GET".equals(method) && !"HEAD".equals(method)) {
             exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+            exchange.getResponseHeaders().set("Connection", "close");
             return Response.text(405, "method not allowed\n");
         }
+        if (hasBody(exchange.getRequestHeaders())) {
+            exchange.getResponseHeaders().set("Connection", "close");
+            return Response.text(413, "request body not accepted\n");
+        }
         return handler.get();
+    }
+
+    private static int headerCount(Headers headers) {
+        return headers.values().stream().mapToInt(List::size).sum();
     }
 
     private static int headerBytes(Headers headers) {
