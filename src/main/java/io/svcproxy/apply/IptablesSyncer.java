@@ -71,6 +71,9 @@ public final class IptablesSyncer {
                 deleted += changes.counts().rulesDeleted();
                 state = RulesetDiff.apply(state, changes);
             }
+        } catch (RestoreException e) {
+            known = null;
+            throw e.family() == null ? e.in(family, !readKernel) : e;
         } catch (RuntimeException e) {
             known = null;
             throw e;

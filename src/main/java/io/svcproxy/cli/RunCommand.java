@@ -89,6 +89,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     NodeSetup setup;
 
+    @Mixin
+    DaemonEndpointFlags endpointFlags;
+
     @Override
     public Integer call() {
         if (cleanup) {
@@ -108,6 +111,7 @@ public final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("mode " + config.mode() + " (from --config) is not available in this"
                     + " version (only iptables)");
         }
+        endpointFlags.validate();
         OomScore.apply(oomScoreAdj);
         if (servicesPerBatch < 1) {
             throw new IllegalArgumentException("--iptables-batch-services must be at least 1");
@@ -146,6 +150,8 @@ public final class RunCommand implements Callable<Integer> {
             SyncLoop loop = new SyncLoop(syncer, config.minSyncPeriod(), config.syncPeriod(),
                     Duration.ofMillis(Math.min(5000, config.syncPeriod().toMillis())),
                     () -> dryRun || restorer.chainExists(families.get(0).family(), "mangle", "KUBE-PROXY-CANARY"));
+            DaemonEndpoints endpoints = DaemonEndpoints.start(endpointFlags, config, loop,
+                    families.stream().map(IptablesSyncer::family).toList());
             Signals.onTerminate(() -> {
                 LOG.info("stopping; rules stay in place");
                 loop.stop();
@@ -154,7 +160,9 @@ public final class RunCommand implements Callable<Integer> {
             LOG.info("svcproxy running: cluster file {}, backend {}, families {}, sync period {}, min sync period {}",
                     cluster, chosen, families.stream().map(f -> f.family().kubernetesName()).toList(),
                     GoDuration.format(config.syncPeriod()), GoDuration.format(config.minSyncPeriod()));
-            loop.run();
+            try (endpoints) {
+                loop.run();
+            }
         }
         return 0;
     }

@@ -8,7 +8,12 @@ import io.svcproxy.plan.IptablesPlan;
 import io.svcproxy.source.SnapshotSource;
 
 import java.time.Duration;
+import io.svcproxy.model.IpFamily;
+
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.function.BiFunction;
 
@@ -40,10 +45,12 @@ public final class ProxySyncer implements SyncAction {
         List<java.time.Instant> triggers = source.takeTriggerTimes();
         ClusterSnapshot snapshot = source.current();
         List<IptablesSyncer.Result> results = new ArrayList<>();
+        Map<IpFamily, Map<String, Integer>> rulesPerTable = new EnumMap<>(IpFamily.class);
         try {
             for (IptablesSyncer family : families) {
                 IptablesPlan plan = planner.plan(snapshot, family.family());
                 results.add(family.sync(plan, full));
+                rulesPerTable.put(family.family(), rulesPerTable(plan));
             }
         } catch (RuntimeException e) {
             // One family failed: trust none of the remembered states; the next sync reads the kernel.
@@ -52,7 +59,15 @@ public final class ProxySyncer implements SyncAction {
         }
         int deleted = cleanConntrack(snapshot);
         applied = snapshot;
-        return new SyncReport(full, results, deleted, Duration.ofNanos(System.nanoTime() - start), snapshot, triggers);
+        return new SyncReport(full, results, deleted, Duration.ofNanos(System.nanoTime() - start), snapshot, triggers,
+                rulesPerTable);
+    }
+
+    /** The rules we own per table: our chains' rules plus our jumps in the built-in chains. */
+    private static Map<String, Integer> rulesPerTable(IptablesPlan plan) {
+        Map<String, Integer> counts = new TreeMap<>();
+        plan.desired().tables().forEach((name, table) -> counts.put(name, table.ruleCount()));
+        return counts;
     }
 
     /** Only after the new rules are in: a flow cleared earlier would be re-created on the old path. */

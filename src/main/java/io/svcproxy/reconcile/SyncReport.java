@@ -5,7 +5,13 @@ import io.svcproxy.model.ClusterSnapshot;
 
 import java.time.Duration;
 import java.time.Instant;
+import io.svcproxy.model.IpFamily;
+
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What one sync did, across families; logged as one line.
@@ -13,9 +19,25 @@ import java.util.List;
  * @param snapshot     the desired state this sync applied
  * @param triggerTimes when the changes it applied were made (EndpointSlice
  *                     endpoints.kubernetes.io/last-change-trigger-time), for network programming latency
+ * @param rulesPerTable per family, the number of rules the plan owns in each table (filter, nat, ...),
+ *                      for kubeproxy_sync_proxy_rules_iptables_total; empty when not known
  */
 public record SyncReport(boolean full, List<IptablesSyncer.Result> families, int conntrackDeleted, Duration took,
-                         ClusterSnapshot snapshot, List<Instant> triggerTimes) {
+                         ClusterSnapshot snapshot, List<Instant> triggerTimes,
+                         Map<IpFamily, Map<String, Integer>> rulesPerTable) {
+
+    public SyncReport {
+        families = List.copyOf(families);
+        triggerTimes = List.copyOf(triggerTimes);
+        Map<IpFamily, Map<String, Integer>> copy = new EnumMap<>(IpFamily.class);
+        rulesPerTable.forEach((f, tables) -> copy.put(f, Collections.unmodifiableMap(new TreeMap<>(tables))));
+        rulesPerTable = Collections.unmodifiableMap(copy);
+    }
+
+    public SyncReport(boolean full, List<IptablesSyncer.Result> families, int conntrackDeleted, Duration took,
+                      ClusterSnapshot snapshot, List<Instant> triggerTimes) {
+        this(full, families, conntrackDeleted, took, snapshot, triggerTimes, Map.of());
+    }
 
     public SyncReport(boolean full, List<IptablesSyncer.Result> families, int conntrackDeleted, Duration took) {
         this(full, families, conntrackDeleted, took, ClusterSnapshot.empty(), List.of());
