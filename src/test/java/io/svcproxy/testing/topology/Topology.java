@@ -175,6 +175,11 @@ public final class Topology implements AutoCloseable {
         return copy;
     }
 
+    /** Thread.sleep for scenario pacing (callers bound their loops). */
+    public static void sleepMillis(long millis) {
+        sleep(millis);
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);
