@@ -45,7 +45,7 @@ public final class Pod {
             ip=$1; port=$2; n=$3; t=$4; gap=$5; sport=$6
             for ((i=0; i<n; i++)); do
               s=$(date +%s%N)
-              out=$(echo x | socat -T"$t" -t0.3 - "UDP:$ip:$port,sourceport=$sport,reuseaddr" 2>&1); rc=$?
+              out=$(echo x | socat -T"$t" -t0.5 - "UDP:$ip:$port,sourceport=$sport,reuseaddr" 2>&1); rc=$?
               e=$(date +%s%N)
               out=${out//$'\\n'/ }
               echo "$rc $(( (e-s)/1000000 )) $out"

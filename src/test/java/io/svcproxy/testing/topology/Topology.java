@@ -23,8 +23,8 @@ import java.util.Map;
  * The node (where svcproxy runs) has IP forwarding on, 192.168.56.21/24 towards the external host
  * and a default route to it (so traffic for an unknown service IP is forwarded, and the FORWARD
  * chain's REJECT for services without endpoints is reached, as on a real node). Every namespace
- * and veth is uniquely named per run; each backend runs TCP (8080) and UDP (8081) echo servers that
- * answer "NAME PEERADDR". {@link #close()} kills every process it started (by PID) and deletes every
+ * and veth is uniquely named per run; each backend runs an {@link EchoServer} (TCP 8080, UDP 8081) that
+ * answers "NAME PEERADDR". {@link #close()} kills every process it started (by PID) and deletes every
  * namespace, also after a failure, and may be called more than once.
  */
 public final class Topology implements AutoCloseable {
@@ -136,15 +136,21 @@ public final class Topology implements AutoCloseable {
     }
 
     private void startEcho(Pod pod) {
-        String reply = "SYSTEM:echo " + pod.name() + " $SOCAT_PEERADDR";
-        processes.add(BackgroundProcess.start(pod.name() + "-tcp", Exec.in(pod.ns().name(), List.of("socat",
-                "TCP-LISTEN:" + TCP_PORT + ",fork,reuseaddr", reply)), dir));
-        processes.add(BackgroundProcess.start(pod.name() + "-udp", Exec.in(pod.ns().name(), List.of("socat",
-                "UDP-RECVFROM:" + UDP_PORT + ",fork", reply)), dir));
+        String classes;
+        try {
+            classes = java.nio.file.Path.of(EchoServer.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        processes.add(BackgroundProcess.start(pod.name() + "-echo", Exec.in(pod.ns().name(), List.of(javaBin,
+                "-Xmx24m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", classes,
+                EchoServer.class.getName(), pod.name(), String.valueOf(TCP_PORT), String.valueOf(UDP_PORT))), dir));
     }
 
     private void awaitListening(Pod pod) {
-        for (int i = 0; i < 100; i++) {   // bounded: 100 x 50 ms
+        for (int i = 0; i < 200; i++) {   // bounded: 200 x 50 ms (a JVM starts)
             String tcp = Exec.checked(Exec.in(pod.ns().name(), List.of("ss", "-Hltn", "sport = :" + TCP_PORT)), null, CMD);
             String udp = Exec.checked(Exec.in(pod.ns().name(), List.of("ss", "-Hlun", "sport = :" + UDP_PORT)), null, CMD);
             if (!tcp.isBlank() && !udp.isBlank()) {
