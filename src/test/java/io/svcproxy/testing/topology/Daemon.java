@@ -1,0 +1,143 @@
+package io.svcproxy.testing.topology;
+
+import io.svcproxy.it.SvcproxyJar;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Programs the node with the daemon: {@code svcproxy run} (the real jar) inside the node namespace,
+ * stderr in a file. Contract: an INFO line containing {@code sync complete} per sync
+ * ({@code drift repaired} when it repaired something, {@code payload bytes=N} for what it wrote);
+ * SIGTERM exits 0 leaving the rules in place.
+ */
+public final class Daemon implements NodeProgrammer {
+    public static final Duration FIRST_SYNC = Duration.ofSeconds(60);
+    private static final Pattern PAYLOAD = Pattern.compile("payload bytes=(\\d+)");
+    private final Topology topology;
+    private final List<String> daemonFlags;
+    private ClusterFile cluster;
+    private List<String> flags;
+    private BackgroundProcess process;
+    private final List<BackgroundProcess> previous = new ArrayList<>();
+
+    /** daemonFlags: e.g. --sync-period 3s, --iptables-backend nft. */
+    public Daemon(Topology topology, List<String> daemonFlags) {
+        this.topology = topology;
+        this.daemonFlags = List.copyOf(daemonFlags);
+    }
+
+    @Override
+    public void start(ClusterFile clusterFile, List<String> kubeProxyFlags) {
+        this.cluster = clusterFile;
+        this.flags = List.copyOf(kubeProxyFlags);
+        launch();
+    }
+
+    /** Starts (again) and waits for the first "sync complete" of this process. */
+    public void launch() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("daemon already running, pid " + process.pid());
+        }
+        if (process != null) {
+            previous.add(process);
+        }
+        List<String> args = new ArrayList<>(List.of("run", "--cluster", cluster.path().toString()));
+        args.addAll(flags);
+        args.addAll(daemonFlags);
+        process = topology.track(BackgroundProcess.start("svcproxy", SvcproxyJar.command(topology.node().name(), args),
+                topology.dir()));
+        awaitSyncs(1, FIRST_SYNC);
+    }
+
+    public BackgroundProcess process() {
+        return process;
+    }
+
+    /** This process's stderr (the log). */
+    public String log() {
+        return process.stderr();
+    }
+
+    public List<String> logLines(String containing) {
+        return log().lines().filter(l -> l.contains(containing)).toList();
+    }
+
+    public int syncCount() {
+        return logLines("sync complete").size();
+    }
+
+    /** Waits until this process logged at least n "sync complete" lines (bounded). */
+    public void awaitSyncs(int n, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (syncCount() < n) {
+            if (!process.isAlive()) {
+                throw new AssertionError("svcproxy run exited " + process.await(Duration.ZERO) + " before sync " + n
+                        + "; log:\n" + log());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no sync " + n + " within " + bound + "; log:\n" + log());
+            }
+            Topology.sleep(100);
+        }
+    }
+
+    /** Waits for a log line containing text (bounded); returns it. */
+    public String awaitLog(String text, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<String> l = logLines(text);
+            if (!l.isEmpty()) {
+                return l.get(l.size() - 1);
+            }
+            if (!process.isAlive()) {
+                break;
+            }
+            Topology.sleep(100);
+        }
+        throw new AssertionError("no log line with '" + text + "' within " + bound + "; log:\n" + log());
+    }
+
+    /** The payload size of the first sync of the given process log. */
+    public static OptionalInt firstPayloadBytes(String log) {
+        Matcher m = PAYLOAD.matcher(log);
+        return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
+    }
+
+    public List<BackgroundProcess> previousProcesses() {
+        return previous;
+    }
+
+    @Override
+    public void update(Runnable change) {
+        int before = syncCount();
+        change.run();
+        awaitSyncs(before + 1, Duration.ofSeconds(20));
+    }
+
+    @Override
+    public boolean cleansConntrack() {
+        return true;
+    }
+
+    /** SIGTERM and wait; returns the exit code (the contract: 0, rules left in place). */
+    public int terminate() {
+        return process.stop(Duration.ofSeconds(15));
+    }
+
+    /** SIGKILL. */
+    public void kill() {
+        process.kill();
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            process.stop(Duration.ofSeconds(5));
+        }
+    }
+}
