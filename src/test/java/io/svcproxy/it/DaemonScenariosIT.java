@@ -21,14 +21,12 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * PENDING until {@code svcproxy run} and {@code svcproxy cleanup} land: what only the daemon can
- * show (drift repair, crash and restart under load, file reload, cleanup). Written against the
- * contract: "sync complete" per sync, "drift repaired" when it repaired, "payload bytes=N",
- * SIGTERM exits 0 leaving the rules. Not run by the build (no IT suffix); to enable, rename to
- * DaemonScenariosIT.
+ * What only the daemon can show: drift repair, crash and restart under load, file reload, SIGTERM
+ * and cleanup. Reads the daemon's log lines: "sync complete" per sync, "drift repaired" when it
+ * repaired, "payload bytes=N".
  */
 @KernelTest(tools = {"iptables-nft-save", "iptables-nft-restore", "nfacct", "conntrack", "socat", "ss", "sysctl"})
-class DaemonScenarios {
+class DaemonScenariosIT {
     private static final String SAVE = "iptables-nft-save";
     private static final String RESTORE = "iptables-nft-restore";
     private static final String WEB = "10.96.1.10";
@@ -205,8 +203,9 @@ class DaemonScenarios {
         }
         String after = save();
         figure("after cleanup", "\n" + after.strip());
-        // Left on purpose (as kube-proxy's cleanup does): kubelet's KUBE-FIREWALL localnet guard, because
-        // cleanup leaves route_localnet=1 and the guard is what keeps 127/8 martians out. LEAD: confirm.
+        // Left on purpose, as kube-proxy's cleanup does: the kubelet's KUBE-FIREWALL localnet guard and its
+        // jumps (the kubelet maintains them too), since route_localnet stays 1 and the guard keeps 127/8
+        // martians out.
         List<String> kubeLeft = after.lines().filter(l -> l.contains("KUBE-") && !l.contains("KUBE-FIREWALL")).toList();
         assertEquals(List.of(), kubeLeft, "nothing of ours is left (but kubelet's KUBE-FIREWALL guard)");
         List<String> afterForeign = rules(after).stream().filter(l -> !l.contains("KUBE-FIREWALL")).toList();

@@ -7,13 +7,9 @@ import io.svcproxy.testing.topology.Topology;
 
 import java.util.List;
 
-/**
- * PENDING until {@code svcproxy run} lands: the traffic scenarios with the node programmed by the
- * daemon (file reload and its conntrack cleanup included). Not run by the build (no IT suffix);
- * to enable, rename to DaemonTrafficScenariosIT.
- */
+/** The traffic scenarios with the node programmed by the daemon (file reload and its conntrack cleanup included). */
 @KernelTest(tools = {"iptables-nft-save", "iptables-nft-restore", "nfacct", "conntrack", "socat", "nmap", "ss", "sysctl"})
-class DaemonTrafficScenarios extends TrafficScenarios {
+class DaemonTrafficIT extends TrafficScenarios {
     @Override
     NodeProgrammer programmer(Topology topology) {
         return new Daemon(topology, List.of("--iptables-backend", "nft", "--sync-period", "30s", "--min-sync-period", "1s"));
