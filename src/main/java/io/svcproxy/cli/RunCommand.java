@@ -83,6 +83,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "OOM score adjustment for this process. Default: ${DEFAULT-VALUE}.")
     int oomScoreAdj;
 
+    @Option(names = "--logging-format", defaultValue = "text", paramLabel = "text|json",
+            description = "Log format on stderr. Default: ${DEFAULT-VALUE}.")
+    String loggingFormat;
+
     @Mixin
     ProxyFlags flags;
 
@@ -94,6 +98,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        LoggingFormat.apply(loggingFormat);
         if (cleanup) {
             CleanupCommand c = new CleanupCommand();
             c.backend = backend;
