@@ -15,7 +15,10 @@ import io.svcproxy.plan.IptablesPlanner;
 import io.svcproxy.reconcile.PlanFactory;
 import io.svcproxy.reconcile.ProxySyncer;
 import io.svcproxy.reconcile.SyncLoop;
+import io.svcproxy.source.ApiConnection;
+import io.svcproxy.source.ApiSnapshotSource;
 import io.svcproxy.source.FileSnapshotSource;
+import io.svcproxy.source.SnapshotSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -36,10 +39,20 @@ import java.util.concurrent.Callable;
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
-    @Option(names = "--cluster", required = true, paramLabel = "FILE",
+    @Option(names = "--cluster", paramLabel = "FILE",
             description = "Cluster file (as for 'plan'); re-read when it changes. With a static Service and "
-                    + "EndpointSlice it gives a VIP over the API servers with no API server dependency.")
+                    + "EndpointSlice it gives a VIP over the API servers with no API server dependency. "
+                    + "Without it, the Kubernetes API is watched.")
     Path cluster;
+
+    @Option(names = "--kubeconfig", paramLabel = "PATH",
+            description = "kubeconfig for the Kubernetes API (default: --config's clientConnection.kubeconfig, "
+                    + "else the in-cluster configuration). Not with --cluster.")
+    String kubeconfig;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Kubernetes API server URL (overrides the kubeconfig's). Not with --cluster.")
+    String master;
 
     @Option(names = "--sync-period", paramLabel = "DURATION",
             description = "How often the kernel is read and any drift repaired (Go duration). Default: 30s.")
@@ -85,7 +98,7 @@ public final class RunCommand implements Callable<Integer> {
             throw new IllegalStateException("neither iptables nor ip6tables works on this node (run as root?)");
         }
         String hostname = config.hostnameOverride().isEmpty() ? null : config.hostnameOverride();
-        try (FileSnapshotSource source = new FileSnapshotSource(cluster, hostname, 500)) {
+        try (SnapshotSource source = openSource(config, hostname)) {
             boolean liberal = setup.tcpBeLiberal();
             List<InetAddress> localIPs = LocalAddresses.list();
             PlanFactory planner = (snapshot, family) -> IptablesPlanner.plan(snapshot,
@@ -100,12 +113,25 @@ public final class RunCommand implements Callable<Integer> {
                 loop.stop();
             });
             source.start(loop::requestSync);
-            LOG.info("svcproxy running: cluster file {}, backend {}, families {}, sync period {}, min sync period {}",
-                    cluster, chosen, families.stream().map(f -> f.family().kubernetesName()).toList(),
+            LOG.info("svcproxy running: {}, backend {}, families {}, sync period {}, min sync period {}",
+                    cluster != null ? "cluster file " + cluster : "Kubernetes API", chosen, families.stream().map(f -> f.family().kubernetesName()).toList(),
                     GoDuration.format(config.syncPeriod()), GoDuration.format(config.minSyncPeriod()));
             loop.run();
         }
         return 0;
+    }
+
+    /** The cluster file with --cluster, else the Kubernetes API (--kubeconfig, --master, or in-cluster). */
+    private SnapshotSource openSource(ProxyConfig config, String hostname) {
+        if (cluster != null) {
+            if (kubeconfig != null || master != null) {
+                throw new IllegalArgumentException("--cluster cannot be combined with --kubeconfig or --master");
+            }
+            return new FileSnapshotSource(cluster, hostname, 500);
+        }
+        ApiConnection connection = new ApiConnection(kubeconfig != null ? kubeconfig : config.kubeconfig(), master);
+        LOG.info("desired state from the Kubernetes API: {}", connection.describe());
+        return new ApiSnapshotSource(connection, hostname);
     }
 
     private ProxyConfig withSyncPeriods(ProxyConfig config) {
