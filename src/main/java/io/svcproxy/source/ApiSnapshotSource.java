@@ -241,7 +241,7 @@ public final class ApiSnapshotSource implements SnapshotSource {
         return watchdog != null && watchdog.state() == ConnectionWatchdog.State.CONNECTED;
     }
 
-    /** Marks a change; {@code onAddOrUpdate} sees objects that were added or whose resourceVersion changed. */
+    /** Marks every change; {@code onAddOrUpdate} sees objects added or whose resourceVersion changed. */
     private final class Changes<T extends HasMetadata> implements ResourceEventHandler<T> {
         private final Consumer<T> onAddOrUpdate;
 
@@ -257,13 +257,13 @@ public final class ApiSnapshotSource implements SnapshotSource {
 
         @Override
         public void onUpdate(T oldObj, T newObj) {
-            if (oldObj != null && newObj != null && oldObj.getMetadata() != null && newObj.getMetadata() != null
-                    && Objects.equals(oldObj.getMetadata().getResourceVersion(), newObj.getMetadata().getResourceVersion())
-                    && oldObj.getMetadata().getResourceVersion() != null) {
-                return; // a relist or resync of an unchanged object
+            boolean sameVersion = oldObj != null && oldObj.getMetadata() != null && newObj.getMetadata() != null
+                    && oldObj.getMetadata().getResourceVersion() != null
+                    && oldObj.getMetadata().getResourceVersion().equals(newObj.getMetadata().getResourceVersion());
+            if (!sameVersion) { // a relist of an unchanged object is no new trigger
+                onAddOrUpdate.accept(newObj);
             }
-            onAddOrUpdate.accept(newObj);
-            changed();
+            changed(); // cheap: the sync loop coalesces
         }
 
         @Override
@@ -271,5 +271,4 @@ public final class ApiSnapshotSource implements SnapshotSource {
             changed();
         }
     }
-
 }
