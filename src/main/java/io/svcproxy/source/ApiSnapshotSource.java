@@ -5,8 +5,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.Warning;
 import org.slf4j.Logger;
@@ -21,13 +20,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * The Kubernetes API as the source of truth, like kube-proxy: informers on Services and
  * EndpointSlices (all namespaces, without {@code service.kubernetes.io/service-proxy-name} and
  * {@code service.kubernetes.io/headless}, selected server-side and filtered again here) and on
- * this node's Node ({@code metadata.name=<hostname>}).
+ * this node's Node ({@code metadata.name=<hostname>}), see {@link ClusterInformers}.
  *
  * <ul>
  *   <li>Informer callbacks only record that something changed and call the listener; {@link #current()}
@@ -36,50 +34,61 @@ import java.util.function.Consumer;
  *   <li>{@link #start(Runnable)} returns only once every informer has its initial list: a node never
  *       gets an empty ruleset because a cache was still empty. While waiting it logs what it waits for.</li>
  *   <li>API outage: the caches keep the last state (so do the rules); the connection state is logged
- *       once per change (see {@link ConnectionWatchdog}); after a reconnect the informers relist and the
- *       listener is called so a sync follows.</li>
- *   <li>Each EndpointSlice add/update queues its {@code endpoints.kubernetes.io/last-change-trigger-time}
- *       for network programming latency ({@link #takeTriggerTimes()}).</li>
+ *       once per change ({@link ConnectionWatchdog}); once the API is back, everything is relisted
+ *       (fresh informers, swapped in when synced) and the listener is called so a sync follows.</li>
+ *   <li>Each EndpointSlice add/update after the initial list queues its
+ *       {@code endpoints.kubernetes.io/last-change-trigger-time} for network programming latency
+ *       ({@link #takeTriggerTimes()}).</li>
  * </ul>
  *
  * The client must not go through the {@code kubernetes} Service VIP this proxy programs: see
  * {@link ApiConnection}.
  */
 public final class ApiSnapshotSource implements SnapshotSource {
-    public static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
+    public static final String HEADLESS_LABEL = ClusterInformers.HEADLESS_LABEL;
     static final Duration SYNC_LOG_EVERY = Duration.ofSeconds(10);
+    static final Duration RELIST_TIMEOUT = Duration.ofSeconds(60);
     private static final Logger LOG = LoggerFactory.getLogger(ApiSnapshotSource.class);
 
     private final KubernetesClient client;
     private final boolean ownsClient;
     private final String hostname;
     private final String endpoint;
-    private final long watchdogPollMillis;
+    private final String versionUrl;
+    private final long probeMillis;
     private final AtomicLong changes = new AtomicLong();
     private final TriggerTimes triggerTimes = new TriggerTimes();
+    private final ConnectionWatchdog watchdog;
     private volatile Runnable onChange = () -> { };
     private volatile boolean synced;
     private volatile boolean closed;
-    private SharedIndexInformer<Service> services;
-    private SharedIndexInformer<EndpointSlice> slices;
-    private SharedIndexInformer<Node> nodes;
-    private ConnectionWatchdog watchdog;
+    private volatile ClusterInformers informers;
     private long builtAt = -1;
     private ClusterSnapshot cached;
     private Set<Warning> loggedWarnings = Set.of();
 
     /** Connects as {@code connection} says; the node is {@code hostnameOverride}, else this host's name. */
     public ApiSnapshotSource(ApiConnection connection, String hostnameOverride) {
-        this(KubeClientFactory.create(connection), true, NodeName.resolve(hostnameOverride), 1000);
+        this(KubeClientFactory.create(connection), true, NodeName.resolve(hostnameOverride), 5000);
     }
 
     /** For tests: an existing client (closed by {@link #close()} only if {@code ownsClient}). */
-    ApiSnapshotSource(KubernetesClient client, boolean ownsClient, String hostname, long watchdogPollMillis) {
+    ApiSnapshotSource(KubernetesClient client, boolean ownsClient, String hostname, long probeMillis) {
         this.client = Objects.requireNonNull(client);
         this.ownsClient = ownsClient;
         this.hostname = Objects.requireNonNull(hostname);
         this.endpoint = String.valueOf(client.getMasterUrl());
-        this.watchdogPollMillis = watchdogPollMillis;
+        this.versionUrl = versionUrl(client);
+        this.probeMillis = probeMillis;
+        this.watchdog = new ConnectionWatchdog(this::probe, this::relist, endpoint);
+    }
+
+    private static String versionUrl(KubernetesClient client) {
+        try {
+            return new java.net.URL(client.getMasterUrl(), "version").toString();
+        } catch (java.net.MalformedURLException e) {
+            throw new SourceException("invalid API server URL " + client.getMasterUrl(), e);
+        }
     }
 
     /** Starts the informers and blocks until each has its initial list (see {@link #awaitInitialSync}). */
@@ -91,7 +100,7 @@ public final class ApiSnapshotSource implements SnapshotSource {
                 throw new SourceException("closed before the initial lists from the API server arrived");
             }
             LOG.warn("still waiting for the initial list of {} from the API server {}; no rules are written "
-                    + "until it arrives", String.join(", ", unsynced()), endpoint);
+                    + "until it arrives", String.join(", ", informers.unsynced()), endpoint);
         }
     }
 
@@ -99,24 +108,11 @@ public final class ApiSnapshotSource implements SnapshotSource {
     void startInformers(Runnable listener) {
         this.onChange = Objects.requireNonNull(listener);
         LOG.info("watching Services, EndpointSlices and Node {} on the API server {}", Texts.quote(hostname), endpoint);
-        watchdog = new ConnectionWatchdog(this::allWatching, this::reconnected, endpoint);
-        String notOurs = "!" + ServiceConverter.PROXY_NAME_LABEL + ",!" + HEADLESS_LABEL;
-        services = client.services().inAnyNamespace()
-                .withLabelSelector(notOurs).runnableInformer(0);
-        slices = client.discovery().v1().endpointSlices().inAnyNamespace()
-                .withLabelSelector(notOurs).runnableInformer(0);
-        nodes = client.nodes().withName(hostname).runnableInformer(0);
-        services.addEventHandler(new Changes<>(s -> { }));
-        slices.addEventHandler(new Changes<>(s -> triggerTimes.record(s.getMetadata().getAnnotations())));
-        nodes.addEventHandler(new Changes<>(n -> { }));
-        for (SharedIndexInformer<?> informer : informers()) {
-            informer.exceptionHandler((started, t) -> {
-                watchdog.error(t);
-                LOG.debug("{} informer: {} (retrying)", informer.getApiTypeClass().getSimpleName(), t.toString());
-                return true; // never give up: the caches (and the rules) stay as they are meanwhile
-            });
-            informer.start();
-        }
+        informers = newInformers().start();
+    }
+
+    private ClusterInformers newInformers() {
+        return new ClusterInformers(client, hostname, this::changed, triggerTimes::record, watchdog::error);
     }
 
     /**
@@ -124,8 +120,23 @@ public final class ApiSnapshotSource implements SnapshotSource {
      * informers keep retrying in the background either way.
      */
     public boolean awaitInitialSync(Duration timeout) {
+        if (!awaitSynced(informers, timeout)) {
+            return false;
+        }
+        if (!synced) {
+            synced = true;
+            watchdog.start(probeMillis);
+            ClusterSnapshot first = current();
+            LOG.info("initial lists from the API server: {} service ports, {} EndpointSlices, node {}{}",
+                    first.services().size(), informers.slices().size(), Texts.quote(hostname),
+                    first.node().isPresent() ? "" : " not found");
+        }
+        return true;
+    }
+
+    private boolean awaitSynced(ClusterInformers set, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!allSynced()) {
+        while (!set.hasSynced()) {
             if (closed || System.nanoTime() >= deadline) {
                 return false;
             }
@@ -136,36 +147,43 @@ public final class ApiSnapshotSource implements SnapshotSource {
                 return false;
             }
         }
-        if (!synced) {
-            synced = true;
-            watchdog.start(watchdogPollMillis);
-            ClusterSnapshot first = current();
-            LOG.info("initial lists from the API server: {} service ports, {} EndpointSlices, node {}",
-                    first.services().size(), slices.getStore().list().size(),
-                    first.node().isPresent() ? Texts.quote(hostname) : Texts.quote(hostname) + " not found");
-        }
         return true;
     }
 
-    private boolean allSynced() {
-        return informers().stream().allMatch(i -> i != null && i.hasSynced());
+    /** A cheap request (GET /version, body not parsed): is the API server answering? Any HTTP answer counts. */
+    private boolean probe() {
+        try {
+            client.raw(versionUrl);
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() > 0) {
+                return true;
+            }
+            LOG.debug("probe of {} failed", endpoint, e);
+            watchdog.error(e);
+            return false;
+        } catch (RuntimeException e) {
+            LOG.debug("probe of {} failed", endpoint, e);
+            watchdog.error(e);
+            return false;
+        }
     }
 
-    private List<String> unsynced() {
-        return informers().stream().filter(i -> i != null && !i.hasSynced())
-                .map(i -> i.getApiTypeClass().getSimpleName() + "s").toList();
-    }
-
-    private boolean allWatching() {
-        return informers().stream().allMatch(i -> i != null && i.isWatching());
-    }
-
-    private List<SharedIndexInformer<?>> informers() {
-        return java.util.Arrays.asList(services, slices, nodes);
-    }
-
-    private void reconnected() {
+    /**
+     * After an outage: a watch resumed from an old resourceVersion may have missed changes, so
+     * everything is listed again by fresh informers; they replace the old ones once synced.
+     */
+    private boolean relist() {
+        ClusterInformers fresh = newInformers().start();
+        if (!awaitSynced(fresh, RELIST_TIMEOUT)) {
+            fresh.close();
+            return false;
+        }
+        ClusterInformers old = informers;
+        informers = fresh;
+        old.close();
         changed();
+        return true;
     }
 
     private void changed() {
@@ -183,9 +201,10 @@ public final class ApiSnapshotSource implements SnapshotSource {
         }
         long generation = changes.get();
         if (generation != builtAt || cached == null) {
-            List<Service> svc = services.getStore().list().stream().filter(ApiSnapshotSource::proxied).toList();
-            List<EndpointSlice> eps = slices.getStore().list().stream().filter(ApiSnapshotSource::proxied).toList();
-            Optional<Node> node = nodes.getStore().list().stream()
+            ClusterInformers set = informers;
+            List<Service> svc = set.services().stream().filter(ApiSnapshotSource::proxied).toList();
+            List<EndpointSlice> eps = set.slices().stream().filter(ApiSnapshotSource::proxied).toList();
+            Optional<Node> node = set.nodes().stream()
                     .filter(n -> n.getMetadata() != null && hostname.equals(n.getMetadata().getName())).findFirst();
             cached = SnapshotBuilder.build(svc, eps, node, hostname);
             builtAt = generation;
@@ -202,13 +221,12 @@ public final class ApiSnapshotSource implements SnapshotSource {
     }
 
     private void logNewWarnings(List<Warning> warnings) {
-        Set<Warning> now = new HashSet<>(warnings);
         for (Warning w : warnings) {
             if (!loggedWarnings.contains(w)) {
                 LOG.warn("{}", w);
             }
         }
-        loggedWarnings = now;
+        loggedWarnings = new HashSet<>(warnings);
     }
 
     @Override
@@ -216,59 +234,21 @@ public final class ApiSnapshotSource implements SnapshotSource {
         return triggerTimes.take();
     }
 
+    /** Whether the API server answers (as last probed), for tests and health. */
+    boolean connected() {
+        return synced && watchdog.state() == ConnectionWatchdog.State.CONNECTED;
+    }
+
     @Override
     public void close() {
         closed = true;
-        if (watchdog != null) {
-            watchdog.close();
-        }
-        for (SharedIndexInformer<?> informer : informers()) {
-            if (informer != null) {
-                try {
-                    informer.stop();
-                } catch (RuntimeException e) {
-                    LOG.debug("stopping informer: {}", e.toString());
-                }
-            }
+        watchdog.close();
+        ClusterInformers set = informers;
+        if (set != null) {
+            set.close();
         }
         if (ownsClient) {
             client.close();
-        }
-    }
-
-    /** Connection state, for tests and health. */
-    boolean connected() {
-        return watchdog != null && watchdog.state() == ConnectionWatchdog.State.CONNECTED;
-    }
-
-    /** Marks every change; {@code onAddOrUpdate} sees objects added or whose resourceVersion changed. */
-    private final class Changes<T extends HasMetadata> implements ResourceEventHandler<T> {
-        private final Consumer<T> onAddOrUpdate;
-
-        Changes(Consumer<T> onAddOrUpdate) {
-            this.onAddOrUpdate = onAddOrUpdate;
-        }
-
-        @Override
-        public void onAdd(T obj) {
-            onAddOrUpdate.accept(obj);
-            changed();
-        }
-
-        @Override
-        public void onUpdate(T oldObj, T newObj) {
-            boolean sameVersion = oldObj != null && oldObj.getMetadata() != null && newObj.getMetadata() != null
-                    && oldObj.getMetadata().getResourceVersion() != null
-                    && oldObj.getMetadata().getResourceVersion().equals(newObj.getMetadata().getResourceVersion());
-            if (!sameVersion) { // a relist of an unchanged object is no new trigger
-                onAddOrUpdate.accept(newObj);
-            }
-            changed(); // cheap: the sync loop coalesces
-        }
-
-        @Override
-        public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-            changed();
         }
     }
 }

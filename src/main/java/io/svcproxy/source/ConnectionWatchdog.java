@@ -9,31 +9,34 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Watches whether the API watches are up and logs once per state change (connected, disconnected,
- * reconnected), never once per retry. A watch that is down for one poll only (the server closing
- * it, an immediate re-watch) is not an outage: two polls in a row are needed. After a reconnect,
- * {@code onReconnect} runs (the informers relist on their own; the caller resyncs).
+ * Probes the API server and logs once per state change (connected, disconnected, reconnected),
+ * never once per retry. One failed probe may be a blip: two in a row are an outage. After an outage
+ * {@code resync} runs (a relist); until it succeeds the state stays disconnected and it is retried
+ * at the next probe.
+ *
+ * <p>The informers' own watch state cannot be used: their watches reconnect internally and report
+ * "watching" throughout an outage.
  */
 final class ConnectionWatchdog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionWatchdog.class);
 
     enum State { CONNECTED, DISCONNECTED }
 
-    private final BooleanSupplier watching;
-    private final Runnable onReconnect;
+    private final BooleanSupplier reachable;
+    private final BooleanSupplier resync;
     private final String endpoint;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "api-watchdog");
         t.setDaemon(true);
         return t;
     });
-    private State state = State.CONNECTED;
-    private int downPolls;
+    private volatile State state = State.CONNECTED;
+    private int failedProbes;
     private volatile String lastError = "";
 
-    ConnectionWatchdog(BooleanSupplier watching, Runnable onReconnect, String endpoint) {
-        this.watching = watching;
-        this.onReconnect = onReconnect;
+    ConnectionWatchdog(BooleanSupplier reachable, BooleanSupplier resync, String endpoint) {
+        this.reachable = reachable;
+        this.resync = resync;
         this.endpoint = endpoint;
     }
 
@@ -41,39 +44,49 @@ final class ConnectionWatchdog implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::poll, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** The latest error the informers reported (shown in the disconnect line). */
+    /** The latest error seen (shown in the disconnect line). */
     void error(Throwable t) {
-        lastError = t == null ? "" : Texts.oneLine(String.valueOf(t.getMessage() == null ? t : t.getMessage()));
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        lastError = Texts.oneLine(root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage()));
     }
 
-    synchronized State state() {
+    State state() {
         return state;
     }
 
-    synchronized void poll() {
+    void poll() {
         boolean up;
         try {
-            up = watching.getAsBoolean();
+            up = reachable.getAsBoolean();
         } catch (RuntimeException e) {
+            error(e);
             up = false;
         }
-        if (up) {
-            downPolls = 0;
-            if (state == State.DISCONNECTED) {
-                state = State.CONNECTED;
-                LOG.info("API server {} reconnected: relisting and resyncing", endpoint);
-                try {
-                    onReconnect.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("resync after reconnect failed: {}", e.toString());
-                }
+        if (!up) {
+            if (state == State.CONNECTED && ++failedProbes >= 2) {
+                state = State.DISCONNECTED;
+                LOG.warn("API server {} unreachable{}: keeping the last known state and the rules; retrying",
+                        endpoint, lastError.isEmpty() ? "" : " (" + lastError + ")");
             }
             return;
         }
-        if (state == State.CONNECTED && ++downPolls >= 2) {
-            state = State.DISCONNECTED;
-            LOG.warn("API server {} disconnected{}: keeping the last known state and rules, retrying",
-                    endpoint, lastError.isEmpty() ? "" : " (" + lastError + ")");
+        failedProbes = 0;
+        if (state == State.DISCONNECTED) {
+            boolean done;
+            try {
+                done = resync.getAsBoolean();
+            } catch (RuntimeException e) {
+                error(e);
+                LOG.debug("relist after reconnect failed", e);
+                done = false;
+            }
+            if (done) {
+                state = State.CONNECTED;
+                LOG.info("API server {} reachable again: relisted, resyncing", endpoint);
+            }
         }
     }
 

@@ -140,13 +140,13 @@ class ApiSnapshotSourceTest {
         client.services().resource(service("default", "web", "10.96.0.10", 80)).create();
         client.resource(slice("default", "web", "web-1", 8080, t1, "10.244.1.5")).create();
         started();
-        assertEquals(List.of(t1), source.takeTriggerTimes());
-        assertEquals(List.of(), source.takeTriggerTimes(), "drained");
+        assertEquals(List.of(), source.takeTriggerTimes(), "the initial list is no new change");
 
         EndpointSlice changed = slice("default", "web", "web-1", 8080, t2, "10.244.1.6");
         client.resource(changed).update();
         await("the update", () -> ips(source.current(), WEB).equals(List.of("10.244.1.6")));
         assertEquals(List.of(t2), source.takeTriggerTimes());
+        assertEquals(List.of(), source.takeTriggerTimes(), "drained");
     }
 
     @Test
