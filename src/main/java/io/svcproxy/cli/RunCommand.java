@@ -79,6 +79,9 @@ public final class RunCommand implements Callable<Integer> {
         List<Warning> warnings = new ArrayList<>();
         ProxyConfig config = withSyncPeriods(flags.proxyConfig(warnings));
         warnings.forEach(w -> LOG.warn("config: {}", w));
+        if (cluster != null && (kubeconfig != null || master != null)) {
+            throw new IllegalArgumentException("--cluster cannot be combined with --kubeconfig or --master");
+        }
         if (servicesPerBatch < 1) {
             throw new IllegalArgumentException("--iptables-batch-services must be at least 1");
         }
@@ -124,9 +127,6 @@ public final class RunCommand implements Callable<Integer> {
     /** The cluster file with --cluster, else the Kubernetes API (--kubeconfig, --master, or in-cluster). */
     private SnapshotSource openSource(ProxyConfig config, String hostname) {
         if (cluster != null) {
-            if (kubeconfig != null || master != null) {
-                throw new IllegalArgumentException("--cluster cannot be combined with --kubeconfig or --master");
-            }
             return new FileSnapshotSource(cluster, hostname, 500);
         }
         ApiConnection connection = new ApiConnection(kubeconfig != null ? kubeconfig : config.kubeconfig(), master);

@@ -1,7 +1,6 @@
 package io.svcproxy.source;
 
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
@@ -49,14 +48,15 @@ final class KubeClientFactory {
             // In-cluster: service account token and KUBERNETES_SERVICE_HOST/PORT (see ApiConnection).
             base = Config.autoConfigure(null);
         }
-        ConfigBuilder b = new ConfigBuilder(base)
-                .withConnectionTimeout(CONNECT_TIMEOUT_MS)
-                .withRequestTimeout(REQUEST_TIMEOUT_MS)
-                .withWatchReconnectInterval(WATCH_RECONNECT_INTERVAL_MS)
-                .withWatchReconnectLimit(-1)
-                .withRequestRetryBackoffLimit(0)
-                .withUserAgent("svcproxy");
-        connection.masterUrl().ifPresent(b::withMasterUrl);
-        return b.build();
+        // Set in place (not copied through a ConfigBuilder), so what the kubeconfig carries beyond the
+        // builder's fields (the file, for token refresh and exec plugins) is kept.
+        base.setConnectionTimeout(CONNECT_TIMEOUT_MS);
+        base.setRequestTimeout(REQUEST_TIMEOUT_MS);
+        base.setWatchReconnectInterval(WATCH_RECONNECT_INTERVAL_MS);
+        base.setWatchReconnectLimit(-1);
+        base.setRequestRetryBackoffLimit(0);
+        base.setUserAgent("svcproxy");
+        connection.masterUrl().ifPresent(base::setMasterUrl);
+        return base;
     }
 }
