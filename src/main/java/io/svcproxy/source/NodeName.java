@@ -6,14 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** This node's name as kube-proxy finds it: --hostname-override, else the kernel's hostname, lower-cased. */
+/**
+ * This node's name: --hostname-override as given (as the planner uses it), else the kernel's hostname
+ * lower-cased, like kube-proxy's os.Hostname().
+ */
 public final class NodeName {
     private NodeName() {
     }
 
     public static String resolve(String override) {
         if (override != null && !override.isBlank()) {
-            return override.trim().toLowerCase(Locale.ROOT);
+            return override.trim();
         }
         try {
             String kernel = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
