@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>API outage: the caches keep the last state (so do the rules); the connection state is logged
  *       once per change ({@link ConnectionWatchdog}); once the API is back, everything is relisted
  *       (fresh informers, swapped in when synced) and the listener is called so a sync follows.</li>
- *   <li>Each EndpointSlice add/update after the initial list queues its
+ *   <li>Each EndpointSlice add/update (not the ones the initial list or a relist only repeats) queues its
  *       {@code endpoints.kubernetes.io/last-change-trigger-time} for network programming latency
  *       ({@link #takeTriggerTimes()}).</li>
  * </ul>
@@ -108,6 +108,7 @@ public final class ApiSnapshotSource implements SnapshotSource {
     void startInformers(Runnable listener) {
         this.onChange = Objects.requireNonNull(listener);
         LOG.info("watching Services, EndpointSlices and Node {} on the API server {}", Texts.quote(hostname), endpoint);
+        triggerTimes.ignoreBefore(Instant.now());
         informers = newInformers().start();
     }
 
@@ -120,6 +121,9 @@ public final class ApiSnapshotSource implements SnapshotSource {
      * informers keep retrying in the background either way.
      */
     public boolean awaitInitialSync(Duration timeout) {
+        if (informers == null) {
+            throw new IllegalStateException("not started");
+        }
         if (!awaitSynced(informers, timeout)) {
             return false;
         }
@@ -174,6 +178,8 @@ public final class ApiSnapshotSource implements SnapshotSource {
      * everything is listed again by fresh informers; they replace the old ones once synced.
      */
     private boolean relist() {
+        // Changes after the last good probe may have been missed by the watches: their times count.
+        triggerTimes.ignoreBefore(watchdog.lastReachable());
         ClusterInformers fresh = newInformers().start();
         if (!awaitSynced(fresh, RELIST_TIMEOUT)) {
             fresh.close();

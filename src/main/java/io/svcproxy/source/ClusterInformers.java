@@ -16,8 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * One set of informers (Services, EndpointSlices, this Node) and their caches. Each change calls
- * {@code changed}; each EndpointSlice added or updated after the initial list goes to
- * {@code sliceChanged} (for trigger times). Started without waiting; {@link #hasSynced()} says when
+ * {@code changed}; the annotations of each EndpointSlice added or updated go to
+ * {@code sliceAnnotations} (for trigger times). Started without waiting; {@link #hasSynced()} says when
  * every initial list is in.
  */
 final class ClusterInformers implements AutoCloseable {
@@ -37,11 +37,7 @@ final class ClusterInformers implements AutoCloseable {
                 .runnableInformer(0);
         nodes = client.nodes().withName(hostname).runnableInformer(0);
         services.addEventHandler(new Changes<>(changed, o -> { }));
-        slices.addEventHandler(new Changes<>(changed, s -> {
-            if (slices.hasSynced()) { // the initial list holds no new changes
-                sliceAnnotations.accept(s.getMetadata().getAnnotations());
-            }
-        }));
+        slices.addEventHandler(new Changes<>(changed, s -> sliceAnnotations.accept(s.getMetadata().getAnnotations())));
         nodes.addEventHandler(new Changes<>(changed, o -> { }));
         for (SharedIndexInformer<?> informer : all()) {
             informer.exceptionHandler((started, t) -> {

@@ -33,6 +33,7 @@ final class ConnectionWatchdog implements AutoCloseable {
     private volatile State state = State.CONNECTED;
     private int failedProbes;
     private volatile String lastError = "";
+    private volatile java.time.Instant lastReachable = java.time.Instant.now();
 
     ConnectionWatchdog(BooleanSupplier reachable, BooleanSupplier resync, String endpoint) {
         this.reachable = reachable;
@@ -51,6 +52,11 @@ final class ConnectionWatchdog implements AutoCloseable {
             root = root.getCause();
         }
         lastError = Texts.oneLine(root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage()));
+    }
+
+    /** When the API server last answered before the current outage (or now, when connected). */
+    java.time.Instant lastReachable() {
+        return lastReachable;
     }
 
     State state() {
@@ -74,6 +80,9 @@ final class ConnectionWatchdog implements AutoCloseable {
             return;
         }
         failedProbes = 0;
+        if (state == State.CONNECTED) {
+            lastReachable = java.time.Instant.now();
+        }
         if (state == State.DISCONNECTED) {
             boolean done;
             try {

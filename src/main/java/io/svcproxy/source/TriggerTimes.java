@@ -18,6 +18,7 @@ final class TriggerTimes {
     static final int MAX_QUEUED = 10_000;
 
     private final ConcurrentLinkedQueue<Instant> queue = new ConcurrentLinkedQueue<>();
+    private volatile Instant notBefore = Instant.MIN;
 
     /** The annotation's instant (RFC 3339), if present and valid. */
     static Optional<Instant> parse(Map<String, String> annotations) {
@@ -35,8 +36,16 @@ final class TriggerTimes {
         }
     }
 
+    /**
+     * Times before {@code instant} are dropped from now on: a (re)list delivers every object, and the
+     * changes already programmed (or made before this proxy started) are not new.
+     */
+    void ignoreBefore(Instant instant) {
+        notBefore = instant;
+    }
+
     void record(Map<String, String> annotations) {
-        parse(annotations).ifPresent(t -> {
+        parse(annotations).filter(t -> !t.isBefore(notBefore)).ifPresent(t -> {
             queue.add(t);
             while (queue.size() > MAX_QUEUED) {
                 queue.poll();

@@ -135,8 +135,8 @@ class ApiSnapshotSourceTest {
 
     @Test
     void triggerTimesAreQueuedPerSliceChangeAndDrained() throws Exception {
-        Instant t1 = Instant.parse("2024-05-01T10:00:00Z");
-        Instant t2 = Instant.parse("2024-05-01T10:00:05.250Z");
+        Instant t1 = Instant.now().minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant t2 = Instant.now().plusMillis(250).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         client.services().resource(service("default", "web", "10.96.0.10", 80)).create();
         client.resource(slice("default", "web", "web-1", 8080, t1, "10.244.1.5")).create();
         started();
@@ -158,6 +158,14 @@ class ApiSnapshotSourceTest {
         assertTrue(TriggerTimes.parse(Map.of(key, "yesterday")).isEmpty());
         assertTrue(TriggerTimes.parse(Map.of()).isEmpty());
         assertTrue(TriggerTimes.parse(null).isEmpty());
+
+        TriggerTimes times = new TriggerTimes();
+        times.ignoreBefore(Instant.parse("2024-05-01T10:00:00Z"));
+        times.record(Map.of(key, "2024-05-01T09:59:59Z"));
+        times.record(Map.of(key, "2024-05-01T10:00:01Z"));
+        times.record(Map.of("other", "x"));
+        assertEquals(List.of(Instant.parse("2024-05-01T10:00:01Z")), times.take());
+        assertEquals(List.of(), times.take());
     }
 
     @Test
