@@ -136,12 +136,12 @@ class ApiSnapshotSourceTest {
     @Test
     void triggerTimesAreQueuedPerSliceChangeAndDrained() throws Exception {
         Instant t1 = Instant.now().minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        Instant t2 = Instant.now().plusMillis(250).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         client.services().resource(service("default", "web", "10.96.0.10", 80)).create();
         client.resource(slice("default", "web", "web-1", 8080, t1, "10.244.1.5")).create();
         started();
         assertEquals(List.of(), source.takeTriggerTimes(), "the initial list is no new change");
 
+        Instant t2 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).plusMillis(1);
         EndpointSlice changed = slice("default", "web", "web-1", 8080, t2, "10.244.1.6");
         client.resource(changed).update();
         await("the update", () -> ips(source.current(), WEB).equals(List.of("10.244.1.6")));
