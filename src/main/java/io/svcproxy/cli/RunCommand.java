@@ -22,7 +22,10 @@ import io.svcproxy.plan.IptablesPlanner;
 import io.svcproxy.reconcile.PlanFactory;
 import io.svcproxy.reconcile.ProxySyncer;
 import io.svcproxy.reconcile.SyncLoop;
+import io.svcproxy.source.ApiConnection;
+import io.svcproxy.source.ApiSnapshotSource;
 import io.svcproxy.source.FileSnapshotSource;
+import io.svcproxy.source.SnapshotSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -47,10 +50,20 @@ public final class RunCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--cluster", required = true, paramLabel = "FILE",
+    @Option(names = "--cluster", paramLabel = "FILE",
             description = "Cluster file (as for 'plan'); re-read when it changes. With a static Service and "
-                    + "EndpointSlice it gives a VIP over the API servers with no API server dependency.")
+                    + "EndpointSlice it gives a VIP over the API servers with no API server dependency. "
+                    + "Without it, the Kubernetes API is watched.")
     Path cluster;
+
+    @Option(names = "--kubeconfig", paramLabel = "PATH",
+            description = "kubeconfig for the Kubernetes API (default: --config's clientConnection.kubeconfig, "
+                    + "else the in-cluster configuration). Not with --cluster.")
+    String kubeconfig;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Kubernetes API server URL (overrides the kubeconfig's). Not with --cluster.")
+    String master;
 
     @Option(names = "--sync-period", paramLabel = "DURATION",
             description = "How often the kernel is read and any drift repaired (Go duration). Default: 30s.")
@@ -108,6 +121,9 @@ public final class RunCommand implements Callable<Integer> {
         List<Warning> warnings = new ArrayList<>();
         ProxyConfig config = withSyncPeriods(flags.proxyConfig(warnings));
         warnings.forEach(w -> LOG.warn("config: {}", w));
+        if (cluster != null && (kubeconfig != null || master != null)) {
+            throw new IllegalArgumentException("--cluster cannot be combined with --kubeconfig or --master");
+        }
         if (proxyMode != null && !proxyMode.equals("iptables")) {
             throw new IllegalArgumentException("--proxy-mode " + proxyMode
                     + " is not available in this version (only iptables)");
@@ -140,14 +156,11 @@ public final class RunCommand implements Callable<Integer> {
             throw new IllegalStateException("neither iptables nor ip6tables works on this node (run as root?)");
         }
         String hostname = config.hostnameOverride().isEmpty() ? null : config.hostnameOverride();
-        try (FileSnapshotSource source = new FileSnapshotSource(cluster, hostname, 500)) {
+        try (SnapshotSource source = openSource(config, hostname)) {
             boolean liberal = setup.sysctls().tcpBeLiberal() || flags.conntrackTcpBeLiberal();
             List<InetAddress> localIPs = LocalAddresses.list();
             BiFunction<ClusterSnapshot, IpFamily, PlannerOptions> options = (snapshot, family) ->
                     PlannerOptionsFactory.create(config, family, snapshot.node().orElse(null), localIPs, liberal);
-            if (!dryRun) {
-                setup.sysctls().apply(options.apply(source.current(), IpFamily.V4).localhostNodePortsActive());
-            }
             PlanFactory planner = (snapshot, family) -> IptablesPlanner.plan(snapshot, options.apply(snapshot, family));
             ConntrackCleaner conntrack = dryRun ? filters -> 0 : setup.conntrack(runner);
             ProxySyncer syncer = new ProxySyncer(source, planner, families, conntrack,
@@ -157,13 +170,22 @@ public final class RunCommand implements Callable<Integer> {
                     () -> dryRun || restorer.chainExists(families.get(0).family(), "mangle", "KUBE-PROXY-CANARY"));
             DaemonEndpoints endpoints = DaemonEndpoints.start(endpointFlags, config, loop,
                     families.stream().map(IptablesSyncer::family).toList());
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
             Signals.onTerminate(() -> {
                 LOG.info("stopping; rules stay in place");
                 loop.stop();
+                if (!running.get()) {
+                    // Still waiting for the initial state: nothing was written, nothing to finish.
+                    System.exit(0);
+                }
             });
             source.start(loop::requestSync);
-            LOG.info("svcproxy running: cluster file {}, backend {}, families {}, sync period {}, min sync period {}",
-                    cluster, chosen, families.stream().map(f -> f.family().kubernetesName()).toList(),
+            if (!dryRun) {
+                setup.sysctls().apply(options.apply(source.current(), IpFamily.V4).localhostNodePortsActive());
+            }
+            running.set(true);
+            LOG.info("svcproxy running: {}, backend {}, families {}, sync period {}, min sync period {}",
+                    cluster != null ? "cluster file " + cluster : "Kubernetes API", chosen, families.stream().map(f -> f.family().kubernetesName()).toList(),
                     GoDuration.format(config.syncPeriod()), GoDuration.format(config.minSyncPeriod()));
             try (endpoints) {
                 loop.run();
@@ -181,6 +203,16 @@ public final class RunCommand implements Callable<Integer> {
             out.addAll(StaleConntrackPlanner.plan(before, after, options.apply(after, f.family())));
         }
         return out;
+    }
+
+    /** The cluster file with --cluster, else the Kubernetes API (--kubeconfig, --master, or in-cluster). */
+    private SnapshotSource openSource(ProxyConfig config, String hostname) {
+        if (cluster != null) {
+            return new FileSnapshotSource(cluster, hostname, 500);
+        }
+        ApiConnection connection = new ApiConnection(kubeconfig != null ? kubeconfig : config.kubeconfig(), master);
+        LOG.info("desired state from the Kubernetes API: {}", connection.describe());
+        return new ApiSnapshotSource(connection, hostname);
     }
 
     private ProxyConfig withSyncPeriods(ProxyConfig config) {

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * @param masqueradeBit       the fwmark bit for KUBE-MARK-MASQ, 0..31
  * @param nodePortAddresses   where NodePorts listen
  * @param localhostNodePorts  NodePorts also answer on 127.0.0.1 (IPv4 iptables only)
- * @param kubeconfig          clientConnection.kubeconfig, for a future API source; "" = none
+ * @param kubeconfig          clientConnection.kubeconfig, for the API source of `svcproxy run`; "" = none
  */
 public record ProxyConfig(String hostnameOverride,
                           List<Cidr> clusterCidrs,

@@ -1,0 +1,123 @@
+package io.svcproxy.source;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One set of informers (Services, EndpointSlices, this Node) and their caches. Each change calls
+ * {@code changed}; the annotations of each EndpointSlice added or updated go to
+ * {@code sliceAnnotations} (for trigger times). Started without waiting; {@link #hasSynced()} says when
+ * every initial list is in.
+ */
+final class ClusterInformers implements AutoCloseable {
+    static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
+    /** kube-proxy's selector: services of another proxy and headless services are not ours. */
+    static final String NOT_OURS = "!" + ServiceConverter.PROXY_NAME_LABEL + ",!" + HEADLESS_LABEL;
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterInformers.class);
+
+    private final SharedIndexInformer<Service> services;
+    private final SharedIndexInformer<EndpointSlice> slices;
+    private final SharedIndexInformer<Node> nodes;
+
+    ClusterInformers(KubernetesClient client, String hostname, Runnable changed,
+                     Consumer<Map<String, String>> sliceAnnotations, Consumer<Throwable> errors) {
+        services = client.services().inAnyNamespace().withLabelSelector(NOT_OURS).runnableInformer(0);
+        slices = client.discovery().v1().endpointSlices().inAnyNamespace().withLabelSelector(NOT_OURS)
+                .runnableInformer(0);
+        nodes = client.nodes().withName(hostname).runnableInformer(0);
+        services.addEventHandler(new Changes<>(changed, o -> { }));
+        slices.addEventHandler(new Changes<>(changed, s -> sliceAnnotations.accept(s.getMetadata().getAnnotations())));
+        nodes.addEventHandler(new Changes<>(changed, o -> { }));
+        for (SharedIndexInformer<?> informer : all()) {
+            informer.exceptionHandler((started, t) -> {
+                errors.accept(t);
+                LOG.debug("{} informer: {} (retrying)", informer.getApiTypeClass().getSimpleName(), t.toString());
+                return true; // never give up: the caches (and the rules) stay as they are meanwhile
+            });
+        }
+    }
+
+    ClusterInformers start() {
+        all().forEach(SharedIndexInformer::start);
+        return this;
+    }
+
+    private List<SharedIndexInformer<?>> all() {
+        return List.of(services, slices, nodes);
+    }
+
+    boolean hasSynced() {
+        return all().stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    List<String> unsynced() {
+        return all().stream().filter(i -> !i.hasSynced()).map(i -> i.getApiTypeClass().getSimpleName() + "s").toList();
+    }
+
+    List<Service> services() {
+        return services.getStore().list();
+    }
+
+    List<EndpointSlice> slices() {
+        return slices.getStore().list();
+    }
+
+    List<Node> nodes() {
+        return nodes.getStore().list();
+    }
+
+    @Override
+    public void close() {
+        for (SharedIndexInformer<?> informer : all()) {
+            try {
+                informer.stop();
+            } catch (RuntimeException e) {
+                LOG.debug("stopping informer: {}", e.toString());
+            }
+        }
+    }
+
+    /** Calls {@code changed} on every event; {@code added} sees objects added or with a new resourceVersion. */
+    private static final class Changes<T extends HasMetadata> implements ResourceEventHandler<T> {
+        private final Runnable changed;
+        private final Consumer<T> added;
+
+        Changes(Runnable changed, Consumer<T> added) {
+            this.changed = changed;
+            this.added = added;
+        }
+
+        @Override
+        public void onAdd(T obj) {
+            added.accept(obj);
+            changed.run();
+        }
+
+        @Override
+        public void onUpdate(T oldObj, T newObj) {
+            boolean sameVersion = oldObj != null && oldObj.getMetadata() != null && newObj.getMetadata() != null
+                    && oldObj.getMetadata().getResourceVersion() != null
+                    && oldObj.getMetadata().getResourceVersion().equals(newObj.getMetadata().getResourceVersion());
+            if (!sameVersion) {
+                added.accept(newObj);
+            }
+            changed.run(); // cheap: the sync loop coalesces
+        }
+
+        @Override
+        public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+            changed.run();
+        }
+    }
+}
