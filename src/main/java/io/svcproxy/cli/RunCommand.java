@@ -25,6 +25,8 @@ import io.svcproxy.reconcile.SyncLoop;
 import io.svcproxy.source.ApiConnection;
 import io.svcproxy.source.ApiSnapshotSource;
 import io.svcproxy.source.FileSnapshotSource;
+import io.svcproxy.source.NodeEvents;
+import io.svcproxy.reconcile.SyncObserver;
 import io.svcproxy.source.SnapshotSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,6 +172,9 @@ public final class RunCommand implements Callable<Integer> {
                     () -> dryRun || restorer.chainExists(families.get(0).family(), "mangle", "KUBE-PROXY-CANARY"));
             DaemonEndpoints endpoints = DaemonEndpoints.start(endpointFlags, config, loop,
                     families.stream().map(IptablesSyncer::family).toList());
+            if (source instanceof ApiSnapshotSource api) {
+                loop.addObserver(nodeEventsObserver(api.nodeEvents()));
+            }
             java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
             Signals.onTerminate(() -> {
                 LOG.info("stopping; rules stay in place");
@@ -192,6 +197,17 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Sync failures become Warning Events on this Node (rate-limited by NodeEvents). */
+    private static SyncObserver nodeEventsObserver(NodeEvents events) {
+        return new SyncObserver() {
+            @Override
+            public void syncFailed(Throwable error, boolean restoreRefused) {
+                events.syncFailed((restoreRefused ? "iptables-restore refused the rules: " : "sync failed: ")
+                        + error.getMessage());
+            }
+        };
     }
 
     /** UDP conntrack entries the change made stale, for every family this node runs. */

@@ -44,6 +44,11 @@ public final class SyncLoop implements Runnable {
         this.observer = observer;
     }
 
+    /** Adds an observer beside the ones already set. */
+    public void addObserver(SyncObserver extra) {
+        this.observer = CompositeSyncObserver.of(observer, extra);
+    }
+
     /** Something changed: sync soon (coalesced with other requests). */
     public void requestSync() {
         observer.syncQueued();

@@ -235,6 +235,11 @@ public final class ApiSnapshotSource implements SnapshotSource {
         loggedWarnings = new HashSet<>(warnings);
     }
 
+    /** Warning Events on this Node for sync failures, at most one a minute. */
+    public NodeEvents nodeEvents() {
+        return new NodeEvents(client, hostname, Duration.ofMinutes(1), java.time.Clock.systemUTC());
+    }
+
     @Override
     public List<Instant> takeTriggerTimes() {
         return triggerTimes.take();
