@@ -67,11 +67,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "Kubernetes API server URL (overrides the kubeconfig's). Not with --cluster.")
     String master;
 
-    @Option(names = "--sync-period", paramLabel = "DURATION",
+    @Option(names = {"--sync-period", "--iptables-sync-period"}, paramLabel = "DURATION",
             description = "How often the kernel is read and any drift repaired (Go duration). Default: 30s.")
     String syncPeriod;
 
-    @Option(names = "--min-sync-period", paramLabel = "DURATION",
+    @Option(names = {"--min-sync-period", "--iptables-min-sync-period"}, paramLabel = "DURATION",
             description = "Minimum time between syncs; changes in between are coalesced. Default: 1s.")
     String minSyncPeriod;
 
