@@ -13,15 +13,25 @@ import java.util.regex.Pattern;
 public final class DaemonEndpointFlags {
     private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([0-9.]+)):([0-9]{1,5})");
 
-    @Option(names = "--healthz-bind-address", defaultValue = "0.0.0.0:10256", paramLabel = "IP:PORT",
+    @Option(names = "--healthz-bind-address", paramLabel = "IP:PORT",
             description = "Where /healthz and /livez are served (kube-proxy's). \"\" or port 0 disables. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    String healthzBindAddress = "0.0.0.0:10256";
+                    + "Default: healthzBindAddress from --config, else 0.0.0.0:10256.")
+    String healthzBindAddress;
 
-    @Option(names = "--metrics-bind-address", defaultValue = "127.0.0.1:10249", paramLabel = "IP:PORT",
+    @Option(names = "--metrics-bind-address", paramLabel = "IP:PORT",
             description = "Where /metrics and /proxyMode are served (kube-proxy's). \"\" or port 0 disables. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    String metricsBindAddress = "127.0.0.1:10249";
+                    + "Default: metricsBindAddress from --config, else 127.0.0.1:10249.")
+    String metricsBindAddress;
+
+    /** Flags win; what is not given comes from the configuration (file or kube-proxy's defaults). */
+    public void resolve(io.svcproxy.config.ProxyConfig config) {
+        if (healthzBindAddress == null) {
+            healthzBindAddress = config.healthzBindAddress();
+        }
+        if (metricsBindAddress == null) {
+            metricsBindAddress = config.metricsBindAddress();
+        }
+    }
 
     /** Fails with a message naming the flag when an address is malformed. */
     public void validate() {

@@ -9,6 +9,8 @@ import io.svcproxy.apply.nfacct.NfacctCountersFactory;
 import io.svcproxy.apply.sysctl.ConntrackSysctlSettings;
 import io.svcproxy.apply.sysctl.NodeSysctls;
 import io.svcproxy.apply.sysctl.ProcSysctl;
+import io.svcproxy.config.GoDuration;
+import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.model.IpFamily;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,21 +28,21 @@ import java.util.List;
 public final class NodeSetup {
     private static final Logger LOG = LoggerFactory.getLogger(NodeSetup.class);
 
-    @Option(names = "--conntrack-max-per-core", defaultValue = "32768", paramLabel = "N",
-            description = "nf_conntrack_max per CPU core (0 leaves it alone). Default: ${DEFAULT-VALUE}.")
-    int maxPerCore;
+    @Option(names = "--conntrack-max-per-core", paramLabel = "N",
+            description = "nf_conntrack_max per CPU core (0 leaves it alone). Default: 32768 (or --config's).")
+    Integer maxPerCore;
 
-    @Option(names = "--conntrack-min", defaultValue = "131072", paramLabel = "N",
-            description = "Lowest nf_conntrack_max to set. Default: ${DEFAULT-VALUE}.")
-    int min;
+    @Option(names = "--conntrack-min", paramLabel = "N",
+            description = "Lowest nf_conntrack_max to set. Default: 131072 (or --config's).")
+    Integer min;
 
-    @Option(names = "--conntrack-tcp-timeout-established", defaultValue = "86400", paramLabel = "SECONDS",
-            description = "nf_conntrack_tcp_timeout_established (0 leaves it alone). Default: ${DEFAULT-VALUE}.")
-    int tcpEstablished;
+    @Option(names = "--conntrack-tcp-timeout-established", paramLabel = "DURATION",
+            description = "nf_conntrack_tcp_timeout_established (0s leaves it alone). Default: 24h (or --config's).")
+    String tcpEstablished;
 
-    @Option(names = "--conntrack-tcp-timeout-close-wait", defaultValue = "3600", paramLabel = "SECONDS",
-            description = "nf_conntrack_tcp_timeout_close_wait (0 leaves it alone). Default: ${DEFAULT-VALUE}.")
-    int tcpCloseWait;
+    @Option(names = "--conntrack-tcp-timeout-close-wait", paramLabel = "DURATION",
+            description = "nf_conntrack_tcp_timeout_close_wait (0s leaves it alone). Default: 1h (or --config's).")
+    String tcpCloseWait;
 
     @Option(names = "--skip-sysctl", paramLabel = "KEY",
             description = "A sysctl svcproxy must not touch, e.g. net/netfilter/nf_conntrack_max (repeatable).")
@@ -48,14 +50,29 @@ public final class NodeSetup {
 
     private NodeSysctls sysctls;
 
-    NodeSysctls sysctls() {
+    /** The sysctl settings: flags win over the configuration's conntrack section. */
+    NodeSysctls sysctls(ProxyConfig config) {
         if (sysctls == null) {
+            ProxyConfig.Conntrack c = config.conntrack();
             List<String> skip = skipSysctls.stream().map(k -> k.replace('.', '/')).toList();
-            sysctls = new NodeSysctls(new ProcSysctl(), new HashSet<>(skip),
-                    new ConntrackSysctlSettings(maxPerCore, min, tcpEstablished, tcpCloseWait),
+            sysctls = new NodeSysctls(new ProcSysctl(), new HashSet<>(skip), new ConntrackSysctlSettings(
+                    maxPerCore != null ? maxPerCore : c.maxPerCore(),
+                    min != null ? min : c.min(),
+                    tcpEstablished != null ? seconds("--conntrack-tcp-timeout-established", tcpEstablished)
+                            : c.tcpEstablishedSeconds(),
+                    tcpCloseWait != null ? seconds("--conntrack-tcp-timeout-close-wait", tcpCloseWait)
+                            : c.tcpCloseWaitSeconds()),
                     Runtime.getRuntime().availableProcessors());
         }
         return sysctls;
+    }
+
+    private static int seconds(String flag, String duration) {
+        try {
+            return (int) GoDuration.parse(duration).toSeconds();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
+        }
     }
 
     boolean familyAvailable(IptablesRestorer restorer, IpFamily family) {

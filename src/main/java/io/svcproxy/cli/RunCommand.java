@@ -94,9 +94,9 @@ public final class RunCommand implements Callable<Integer> {
             description = "Proxy mode. Only 'iptables' is available in this version.")
     String proxyMode;
 
-    @Option(names = "--oom-score-adj", defaultValue = "-999", paramLabel = "-1000..1000",
-            description = "OOM score adjustment for this process. Default: ${DEFAULT-VALUE}.")
-    int oomScoreAdj;
+    @Option(names = "--oom-score-adj", paramLabel = "-1000..1000",
+            description = "OOM score adjustment for this process. Default: -999 (or --config's oomScoreAdj).")
+    Integer oomScoreAdj;
 
     @Option(names = "--logging-format", defaultValue = "text", paramLabel = "text|json",
             description = "Log format on stderr. Default: ${DEFAULT-VALUE}.")
@@ -134,8 +134,10 @@ public final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("mode " + config.mode() + " (from --config) is not available in this"
                     + " version (only iptables)");
         }
+        endpointFlags.resolve(config);
         endpointFlags.validate();
-        OomScore.apply(oomScoreAdj);
+        setup.sysctls(config);
+        OomScore.apply(oomScoreAdj != null ? oomScoreAdj : config.oomScoreAdj());
         if (servicesPerBatch < 1) {
             throw new IllegalArgumentException("--iptables-batch-services must be at least 1");
         }
@@ -159,7 +161,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         String hostname = config.hostnameOverride().isEmpty() ? null : config.hostnameOverride();
         try (SnapshotSource source = openSource(config, hostname)) {
-            boolean liberal = setup.sysctls().tcpBeLiberal() || flags.conntrackTcpBeLiberal();
+            boolean liberal = setup.sysctls(config).tcpBeLiberal() || flags.conntrackTcpBeLiberal();
             List<InetAddress> localIPs = LocalAddresses.list();
             BiFunction<ClusterSnapshot, IpFamily, PlannerOptions> options = (snapshot, family) ->
                     PlannerOptionsFactory.create(config, family, snapshot.node().orElse(null), localIPs, liberal);
@@ -186,7 +188,7 @@ public final class RunCommand implements Callable<Integer> {
             });
             source.start(loop::requestSync);
             if (!dryRun) {
-                setup.sysctls().apply(options.apply(source.current(), IpFamily.V4).localhostNodePortsActive());
+                setup.sysctls(config).apply(options.apply(source.current(), IpFamily.V4).localhostNodePortsActive());
             }
             running.set(true);
             LOG.info("svcproxy running: {}, backend {}, families {}, sync period {}, min sync period {}",

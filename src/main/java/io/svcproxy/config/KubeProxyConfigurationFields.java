@@ -17,19 +17,18 @@ final class KubeProxyConfigurationFields {
     static final Set<String> SUPPORTED = Set.of("apiVersion", "kind", "hostnameOverride", "clusterCIDR", "mode",
             "iptables.masqueradeAll", "iptables.masqueradeBit", "iptables.localhostNodePorts", "iptables.syncPeriod",
             "iptables.minSyncPeriod", "syncPeriod", "minSyncPeriod", "nodePortAddresses", "detectLocalMode",
-            "detectLocal.bridgeInterface", "detectLocal.interfaceNamePrefix", "clientConnection.kubeconfig");
+            "detectLocal.bridgeInterface", "detectLocal.interfaceNamePrefix", "clientConnection.kubeconfig",
+            "healthzBindAddress", "metricsBindAddress", "oomScoreAdj", "conntrack.maxPerCore", "conntrack.min",
+            "conntrack.tcpEstablishedTimeout", "conntrack.tcpCloseWaitTimeout");
 
     /** Read by kube-proxy, not used by svcproxy: a warning when set to something else than this default. */
     static final Map<String, Object> UNSUPPORTED_DEFAULTS = Map.ofEntries(
             Map.entry("featureGates", ""),
             Map.entry("logging", ""), // kubeadm always writes a logging block; it only tunes log output
             Map.entry("bindAddress", "0.0.0.0"),
-            Map.entry("healthzBindAddress", "0.0.0.0:10256"),
-            Map.entry("metricsBindAddress", "127.0.0.1:10249"),
             Map.entry("bindAddressHardFail", false),
             Map.entry("enableProfiling", false),
             Map.entry("showHiddenMetricsForVersion", ""),
-            Map.entry("oomScoreAdj", -999),
             Map.entry("configSyncPeriod", "15m0s"),
             Map.entry("portRange", ""),
             Map.entry("windowsRunAsService", false),
@@ -37,10 +36,6 @@ final class KubeProxyConfigurationFields {
             Map.entry("clientConnection.contentType", "application/vnd.kubernetes.protobuf"),
             Map.entry("clientConnection.qps", 5),
             Map.entry("clientConnection.burst", 10),
-            Map.entry("conntrack.maxPerCore", 32768),
-            Map.entry("conntrack.min", 131072),
-            Map.entry("conntrack.tcpEstablishedTimeout", "24h0m0s"),
-            Map.entry("conntrack.tcpCloseWaitTimeout", "1h0m0s"),
             Map.entry("conntrack.tcpBeLiberal", false),
             Map.entry("conntrack.udpTimeout", "0s"),
             Map.entry("conntrack.udpStreamTimeout", "0s"),

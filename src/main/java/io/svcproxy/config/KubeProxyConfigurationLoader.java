@@ -84,6 +84,21 @@ public final class KubeProxyConfigurationLoader {
         // Newer versions move the periods to the top level; when both are set, the top level wins.
         Duration sync = f.duration("syncPeriod", f.duration("iptables.syncPeriod", ProxyConfig.DEFAULT_SYNC_PERIOD));
         Duration minSync = f.duration("minSyncPeriod", f.duration("iptables.minSyncPeriod", ProxyConfig.DEFAULT_MIN_SYNC_PERIOD));
+        ProxyConfig.Conntrack ct = ProxyConfig.Conntrack.KUBE_PROXY_DEFAULTS;
+        b.conntrack(new ProxyConfig.Conntrack(
+                f.integer("conntrack.maxPerCore", ct.maxPerCore()),
+                f.integer("conntrack.min", ct.min()),
+                (int) f.duration("conntrack.tcpEstablishedTimeout", Duration.ofSeconds(ct.tcpEstablishedSeconds())).toSeconds(),
+                (int) f.duration("conntrack.tcpCloseWaitTimeout", Duration.ofSeconds(ct.tcpCloseWaitSeconds())).toSeconds()));
+        String healthz = f.string("healthzBindAddress");
+        String metrics = f.string("metricsBindAddress");
+        if (!healthz.isEmpty()) {
+            b.healthzBindAddress(healthz);
+        }
+        if (!metrics.isEmpty()) {
+            b.metricsBindAddress(metrics);
+        }
+        b.oomScoreAdj(f.integer("oomScoreAdj", -999));
         return b.syncPeriod(sync).minSyncPeriod(minSync).build();
     }
 

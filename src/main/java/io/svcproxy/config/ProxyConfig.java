@@ -35,7 +35,22 @@ public record ProxyConfig(String hostnameOverride,
                           ProxyMode mode,
                           Duration syncPeriod,
                           Duration minSyncPeriod,
-                          String kubeconfig) {
+                          String kubeconfig,
+                          String healthzBindAddress,
+                          String metricsBindAddress,
+                          int oomScoreAdj,
+                          Conntrack conntrack) {
+
+    /** conntrack.* in seconds: maxPerCore, min, tcpEstablishedTimeout, tcpCloseWaitTimeout. */
+    public record Conntrack(int maxPerCore, int min, int tcpEstablishedSeconds, int tcpCloseWaitSeconds) {
+        public static final Conntrack KUBE_PROXY_DEFAULTS = new Conntrack(32768, 131072, 86400, 3600);
+
+        public Conntrack {
+            if (maxPerCore < 0 || min < 0 || tcpEstablishedSeconds < 0 || tcpCloseWaitSeconds < 0) {
+                throw new ConfigException("conntrack: values must not be negative");
+            }
+        }
+    }
 
     public static final int DEFAULT_MASQUERADE_BIT = 14;
     public static final Duration DEFAULT_SYNC_PERIOD = Duration.ofSeconds(30);
@@ -55,6 +70,12 @@ public record ProxyConfig(String hostnameOverride,
         bridgeInterface = bridgeInterface == null ? "" : bridgeInterface;
         interfaceNamePrefix = interfaceNamePrefix == null ? "" : interfaceNamePrefix;
         kubeconfig = kubeconfig == null ? "" : kubeconfig;
+        healthzBindAddress = healthzBindAddress == null ? "" : healthzBindAddress;
+        metricsBindAddress = metricsBindAddress == null ? "" : metricsBindAddress;
+        Objects.requireNonNull(conntrack, "conntrack");
+        if (oomScoreAdj < -1000 || oomScoreAdj > 1000) {
+            throw new ConfigException("oomScoreAdj: " + oomScoreAdj + " out of range -1000..1000");
+        }
 
         if (!hostnameOverride.isEmpty() && (hostnameOverride.length() > 253 || !HOSTNAME.matcher(hostnameOverride).matches())) {
             throw new ConfigException("hostnameOverride: '" + io.svcproxy.model.Addresses.printable(hostnameOverride)
@@ -110,7 +131,9 @@ public record ProxyConfig(String hostnameOverride,
         return new Builder().hostnameOverride(hostnameOverride).clusterCidrs(clusterCidrs).masqueradeAll(masqueradeAll)
                 .masqueradeBit(masqueradeBit).nodePortAddresses(nodePortAddresses).localhostNodePorts(localhostNodePorts)
                 .detectLocalMode(detectLocalMode).bridgeInterface(bridgeInterface).interfaceNamePrefix(interfaceNamePrefix)
-                .mode(mode).syncPeriod(syncPeriod).minSyncPeriod(minSyncPeriod).kubeconfig(kubeconfig);
+                .mode(mode).syncPeriod(syncPeriod).minSyncPeriod(minSyncPeriod).kubeconfig(kubeconfig)
+                .healthzBindAddress(healthzBindAddress).metricsBindAddress(metricsBindAddress)
+                .oomScoreAdj(oomScoreAdj).conntrack(conntrack);
     }
 
     /** Mutable, unvalidated until {@link #build()}; the CLI applies flags on top of the file's values. */
@@ -128,6 +151,10 @@ public record ProxyConfig(String hostnameOverride,
         private Duration syncPeriod = DEFAULT_SYNC_PERIOD;
         private Duration minSyncPeriod = DEFAULT_MIN_SYNC_PERIOD;
         private String kubeconfig = "";
+        private String healthzBindAddress = "0.0.0.0:10256";
+        private String metricsBindAddress = "127.0.0.1:10249";
+        private int oomScoreAdj = -999;
+        private Conntrack conntrack = Conntrack.KUBE_PROXY_DEFAULTS;
 
         private Builder() {
         }
@@ -174,10 +201,18 @@ public record ProxyConfig(String hostnameOverride,
 
         public Builder kubeconfig(String v) { kubeconfig = v; return this; }
 
+        public Builder healthzBindAddress(String v) { healthzBindAddress = v; return this; }
+
+        public Builder metricsBindAddress(String v) { metricsBindAddress = v; return this; }
+
+        public Builder oomScoreAdj(int v) { oomScoreAdj = v; return this; }
+
+        public Builder conntrack(Conntrack v) { conntrack = v; return this; }
+
         public ProxyConfig build() {
             return new ProxyConfig(hostnameOverride, clusterCidrs, masqueradeAll, masqueradeBit, nodePortAddresses,
                     localhostNodePorts, detectLocalMode, bridgeInterface, interfaceNamePrefix, mode, syncPeriod,
-                    minSyncPeriod, kubeconfig);
+                    minSyncPeriod, kubeconfig, healthzBindAddress, metricsBindAddress, oomScoreAdj, conntrack);
         }
     }
 }

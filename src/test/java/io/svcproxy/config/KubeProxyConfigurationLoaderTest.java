@@ -82,10 +82,27 @@ class KubeProxyConfigurationLoaderTest {
                 conntrack: {maxPerCore: 0}
                 featureGates: {SomeGate: true}
                 """);
-        assertEquals(List.of("fooBar", "iptables.shinyNew", "metricsBindAddress", "featureGates"),
+        assertEquals(List.of("fooBar", "iptables.shinyNew", "featureGates"),
                 c.warnings().stream().map(Warning::field).toList());
         assertTrue(c.warnings().get(0).message().contains("unknown"));
         assertTrue(c.warnings().get(2).message().contains("not supported"));
+    }
+
+    @Test
+    void daemonFieldsAreRead() {
+        ProxyConfig c = parse("""
+                healthzBindAddress: 0.0.0.0:10266
+                metricsBindAddress: 0.0.0.0:10249
+                oomScoreAdj: -500
+                conntrack: {maxPerCore: 0, min: 1000, tcpEstablishedTimeout: 2h0m0s, tcpCloseWaitTimeout: 30m0s}
+                """).config();
+        assertEquals("0.0.0.0:10266", c.healthzBindAddress());
+        assertEquals("0.0.0.0:10249", c.metricsBindAddress());
+        assertEquals(-500, c.oomScoreAdj());
+        assertEquals(new ProxyConfig.Conntrack(0, 1000, 7200, 1800), c.conntrack());
+        ProxyConfig defaults = parse("oomScoreAdj: null\n").config();
+        assertEquals("0.0.0.0:10256", defaults.healthzBindAddress());
+        assertEquals(ProxyConfig.Conntrack.KUBE_PROXY_DEFAULTS, defaults.conntrack());
     }
 
     @Test
