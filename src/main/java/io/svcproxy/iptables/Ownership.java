@@ -5,7 +5,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which chains and rules belong to svcproxy. Everything else (DOCKER, CNI chains, user rules,
+ * Which chains and rules belong to svcproxy, in either proxy mode (iptables mode's and IPVS mode's chains
+ * are both ours, so switching modes removes the other mode's chains). Everything else (DOCKER, CNI chains, user rules,
  * kubelet's KUBE-KUBELET-CANARY and KUBE-MARK-DROP, ...) is foreign: read, never changed.
  */
 public final class Ownership {
@@ -16,8 +17,12 @@ public final class Ownership {
 
     private static final Map<String, Set<String>> FIXED_CHAINS = Map.of(
             "filter", Set.of("KUBE-SERVICES", "KUBE-EXTERNAL-SERVICES", "KUBE-FORWARD", "KUBE-NODEPORTS",
-                    "KUBE-PROXY-FIREWALL", "KUBE-PROXY-CANARY", "KUBE-FIREWALL"),
-            "nat", Set.of("KUBE-SERVICES", "KUBE-NODEPORTS", "KUBE-POSTROUTING", "KUBE-MARK-MASQ", "KUBE-PROXY-CANARY"),
+                    "KUBE-PROXY-FIREWALL", "KUBE-PROXY-CANARY", "KUBE-FIREWALL",
+                    // IPVS mode's filter chains
+                    "KUBE-NODE-PORT", "KUBE-SOURCE-RANGES-FIREWALL", "KUBE-IPVS-FILTER", "KUBE-IPVS-OUT-FILTER"),
+            "nat", Set.of("KUBE-SERVICES", "KUBE-NODEPORTS", "KUBE-POSTROUTING", "KUBE-MARK-MASQ", "KUBE-PROXY-CANARY",
+                    // IPVS mode's nat chains
+                    "KUBE-NODE-PORT", "KUBE-LOAD-BALANCER"),
             "mangle", Set.of("KUBE-PROXY-CANARY"));
 
     private static final List<String> NAT_PREFIXES = List.of("KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-FW-", "KUBE-SEP-");

@@ -87,6 +87,40 @@ public final class RuleSpec {
         return this;
     }
 
+    /** {@code -m addrtype ! --src-type LOCAL} style (negated address type). */
+    public RuleSpec notAddrType(String which, String type) {
+        matches.add("-m addrtype ! --" + which + "-type " + type);
+        return this;
+    }
+
+    /**
+     * {@code -m set --match-set NAME FLAGS} (IPVS mode's ipset matches); flags are "dst", "dst,dst",
+     * "dst,dst,src", "src,dst", as iptables-save prints them.
+     */
+    public RuleSpec matchSet(String setName, String flags) {
+        if (!flags.matches("(src|dst)(,(src|dst)){0,5}")) {
+            throw new IllegalArgumentException("bad set match flags '" + flags + "'");
+        }
+        matches.add("-m set --match-set " + checkWord(setName) + " " + flags);
+        return this;
+    }
+
+    /** {@code -m physdev ! --physdev-is-in}: not bridged in (kube-proxy's "not from a container"). */
+    public RuleSpec notPhysdevIsIn() {
+        matches.add("-m physdev ! --physdev-is-in");
+        return this;
+    }
+
+    /**
+     * {@code -m ipvs --vaddr A --vproto P --vport N} as libxt_ipvs saves it: protocol as its number,
+     * in the order proto, vaddr, vport. Not verified against a kernel (xt_ipvs needs ip_vs).
+     */
+    public RuleSpec ipvs(Cidr vaddr, Protocol p, int vport) {
+        int proto = p == Protocol.TCP ? 6 : p == Protocol.UDP ? 17 : 132;
+        matches.add("-m ipvs --vproto " + proto + " --vaddr " + vaddr + " --vport " + vport);
+        return this;
+    }
+
     public RuleSpec ctState(String states, boolean negate) {
         matches.add("-m conntrack " + (negate ? "! " : "") + "--ctstate " + states);
         return this;
@@ -145,6 +179,11 @@ public final class RuleSpec {
     /** MARK --xor-mark V, as saved: --set-xmark V/0x0. */
     public RuleSpec xorMark(long value) {
         target = "-j MARK --set-xmark " + hex(value) + "/0x0";
+        return this;
+    }
+
+    public RuleSpec masquerade() {
+        target = "-j MASQUERADE";
         return this;
     }
 

@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
  */
 class PurePackagesTest {
     private static final String[] PURE = {
-        "io.svcproxy.model..", "io.svcproxy.iptables..", "io.svcproxy.plan..", "io.svcproxy.diff.."
+        "io.svcproxy.model..", "io.svcproxy.iptables..", "io.svcproxy.plan..", "io.svcproxy.diff..",
+        // IPVS mode: the shared value types (this package only: the netlink applier lives elsewhere),
+        // the ipsets, and plan.ipvs / diff.ipvs (covered above)
+        "io.svcproxy.ipvs", "io.svcproxy.ipset.."
     };
 
     private final JavaClasses classes = new ClassFileImporter()
