@@ -18,6 +18,7 @@ class DaemonEndpointFlagsTest {
         assertEquals(Optional.empty(), DaemonEndpointFlags.parse("--healthz-bind-address", ""));
         assertEquals(Optional.empty(), DaemonEndpointFlags.parse("--healthz-bind-address", "127.0.0.1:0"));
         DaemonEndpointFlags defaults = new DaemonEndpointFlags();
+        defaults.resolve(io.svcproxy.config.ProxyConfig.defaults());
         assertEquals(new InetSocketAddress("0.0.0.0", 10256), defaults.healthz().orElseThrow());
         assertEquals(new InetSocketAddress("127.0.0.1", 10249), defaults.metrics().orElseThrow());
     }
