@@ -251,7 +251,7 @@ public final class IpvsVmSelfTest {
         log("timeouts: " + original);
         ipvs.setTimeouts(new IpvsTimeouts(901, 121, 301));
         checkEquals(new IpvsTimeouts(901, 121, 301), ipvs.timeouts(), "timeouts set and read back");
-        check(node.runChecked("ipvsadm", "-Ln", "--timeout").contains("tcp 901 tcpfin 121 udp 301"), "ipvsadm shows the timeouts");
+        check(node.runChecked("ipvsadm", "-Ln", "--timeout").contains("901 121 301"), "ipvsadm shows the timeouts");
         ipvs.setTimeouts(original);
 
         // Traffic: TCP and UDP round-robin over the three backends.
