@@ -256,7 +256,12 @@ public final class IpvsVmSelfTest {
 
         // Traffic: TCP and UDP round-robin over the three backends.
         checkEquals(Set.of("tcp-b1", "tcp-b2", "tcp-b3"), requests(false, 6), "TCP to the VIP reaches all 3 backends");
-        checkEquals(Set.of("udp-b1", "udp-b2", "udp-b3"), requests(true, 6), "UDP to the VIP reaches all 3 backends");
+        // UDP: a datagram may be lost (the first one of a flow races neighbour resolution): up to 3 rounds.
+        Set<String> udpReplies = new TreeSet<>();
+        for (int round = 0; round < 3 && udpReplies.size() < 3; round++) {
+            udpReplies.addAll(requests(true, 6));
+        }
+        checkEquals(Set.of("udp-b1", "udp-b2", "udp-b3"), udpReplies, "UDP to the VIP reaches all 3 backends");
 
         // Drain backend 3 (weight 0), then delete it.
         RealServer drained = new RealServer(backends.get(2), 8080, 0, 0, 0);
@@ -298,7 +303,10 @@ public final class IpvsVmSelfTest {
         }
         Set<String> out = new TreeSet<>();
         for (CompletableFuture<String> r : replies) {
-            out.add(r.get());
+            String reply = r.get();
+            if (!reply.isEmpty() || !udp) {
+                out.add(reply);   // an unanswered datagram is no reply; a TCP request must always answer
+            }
         }
         log((udp ? "UDP" : "TCP") + " replies: " + out);
         return out;
