@@ -98,7 +98,9 @@ class IpvsGoldenMessagesTest {
     void parsesTheKernelsDestinationDump() {
         List<NetlinkMessage> dump = replies("ipvs-get-dest-dump-reply");
         assertEquals(1, dump.size());
-        assertEquals(DEST, IpvsMessages.parseDest(dump.get(0), NetlinkConstants.AF_INET));
+        // Recorded after the selftest's traffic: the kernel still held 5 inactive connections to 10.0.2.2:8080
+        // in that namespace and counts them for the re-added destination.
+        assertEquals(new RealServer(DEST.address(), 8080, 1, 0, 5), IpvsMessages.parseDest(dump.get(0), NetlinkConstants.AF_INET));
         assertEquals(IpvsConstants.IP_VS_CONN_F_MASQ, IpvsMessages.parseDestForwardMethod(dump.get(0)));
     }
 
