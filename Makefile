@@ -2,7 +2,7 @@
 MVN ?= mvn -B
 DEMO_FLAGS ?= --cluster-cidr 10.244.0.0/16,fd00:10:244::/56
 
-.PHONY: build test demo golden clean
+.PHONY: build test demo golden clean native
 
 build:
 	$(MVN) -q package -DskipTests
@@ -22,6 +22,17 @@ demo: build
 # Regenerates the golden files after an intended planner change; review `git diff` before committing.
 golden:
 	SVCPROXY_UPDATE_GOLDEN=1 $(MVN) -q test -Dtest=GoldenFilesTest
+
+# native/ipvs_constants: prints the kernel UAPI constants and struct sizes our netlink code uses
+# (NativeConstantsTest compiles and compares it on its own; this target is for looking at them).
+BUILD_DIR ?= target
+CC ?= gcc
+native: $(BUILD_DIR)/native/ipvs_constants
+	$(BUILD_DIR)/native/ipvs_constants
+
+$(BUILD_DIR)/native/ipvs_constants: native/ipvs_constants.c
+	mkdir -p $(@D)
+	$(CC) -Wall -Werror -o $@ $<
 
 clean:
 	$(MVN) -q clean

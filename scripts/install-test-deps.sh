@@ -3,7 +3,9 @@
 # Idempotent: installs only what is missing, runs apt-get update at most once.
 set -euo pipefail
 
-PACKAGES=(iptables ipset conntrack nfacct iproute2 socat nmap tcpdump)
+# gcc, libc6-dev, linux-libc-dev: NativeConstantsTest compiles native/ipvs_constants.c against the
+# kernel's UAPI headers (linux/ip_vs.h, linux/rtnetlink.h...).
+PACKAGES=(iptables ipset conntrack nfacct iproute2 socat nmap tcpdump gcc libc6-dev linux-libc-dev)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

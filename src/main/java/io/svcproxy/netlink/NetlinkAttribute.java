@@ -17,6 +17,12 @@ public record NetlinkAttribute(int type, boolean nestedFlag, byte[] value, ByteO
         return value[0] & 0xff;
     }
 
+    /** An NLA_U16 in host byte order. */
+    public int u16() {
+        requireLength(2);
+        return ByteBuffer.wrap(value, 0, 2).order(order).getShort() & 0xffff;
+    }
+
     public int u16BigEndian() {
         requireLength(2);
         return ((value[0] & 0xff) << 8) | (value[1] & 0xff);

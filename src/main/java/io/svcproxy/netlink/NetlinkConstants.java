@@ -13,6 +13,7 @@ public final class NetlinkConstants {
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
     public static final int AF_NETLINK = 16;
+    public static final int NETLINK_ROUTE = 0;
     public static final int NETLINK_NETFILTER = 12;
     public static final int NETLINK_GENERIC = 16;
 
@@ -51,9 +52,16 @@ public final class NetlinkConstants {
     public static final int NLA_F_NET_BYTEORDER = 1 << 14;
     public static final int NLA_TYPE_MASK = ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER) & 0xffff;
 
-    // --- linux/genetlink.h (for IPVS later) --------------------------------------------------
+    // --- linux/genetlink.h: generic netlink and its controller ("nlctrl") --------------------
     public static final int GENL_HDRLEN = 4;
     public static final int GENL_ID_CTRL = 0x10;
+    public static final int CTRL_CMD_NEWFAMILY = 1;
+    public static final int CTRL_CMD_GETFAMILY = 3;
+    public static final int CTRL_ATTR_FAMILY_ID = 1;
+    public static final int CTRL_ATTR_FAMILY_NAME = 2;
+    public static final int CTRL_ATTR_VERSION = 3;
+    public static final int CTRL_ATTR_HDRSIZE = 4;
+    public static final int CTRL_ATTR_MAXATTR = 5;
 
     // --- linux/netfilter/nfnetlink.h ----------------------------------------------------------
     public static final int NFGENMSG_LEN = 4;
@@ -111,13 +119,16 @@ public final class NetlinkConstants {
     // --- asm-generic/errno-base.h, errno.h (Linux numbering) ---------------------------------
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
+    public static final int ENODEV = 19;
     public static final int EINVAL = 22;
     public static final int EPROTONOSUPPORT = 93;
     public static final int EAFNOSUPPORT = 97;
+    public static final int EADDRNOTAVAIL = 99;
     public static final int ENOBUFS = 105;
     public static final int EOPNOTSUPP = 95;
 }

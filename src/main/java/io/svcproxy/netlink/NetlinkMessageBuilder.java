@@ -82,6 +82,28 @@ public final class NetlinkMessageBuilder {
         return attr(attrType, new byte[] {(byte) value});
     }
 
+    /** A u16 in host byte order (NLA_U16: address family, IPVS protocol...). */
+    public NetlinkMessageBuilder attrU16(int attrType, int value) {
+        return attr(attrType, ByteBuffer.allocate(2).order(order).putShort((short) value).array());
+    }
+
+    /**
+     * A fixed family header given as bytes (rtnetlink's ifinfomsg, ifaddrmsg), padded to 4 bytes;
+     * use {@link #order()} to encode its host-order fields.
+     */
+    public NetlinkMessageBuilder header(byte[] familyHeader) {
+        int start = len;
+        ensure(align(familyHeader.length));
+        System.arraycopy(familyHeader, 0, buf, start, familyHeader.length);
+        len = start + align(familyHeader.length);
+        return this;
+    }
+
+    /** The host byte order this message is encoded in. */
+    public ByteOrder order() {
+        return order;
+    }
+
     public NetlinkMessageBuilder attrU16BigEndian(int attrType, int value) {
         return attr(attrType, new byte[] {(byte) (value >>> 8), (byte) value});
     }

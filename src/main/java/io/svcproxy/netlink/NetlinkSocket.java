@@ -78,6 +78,33 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     /**
+     * Sends a request that the kernel answers with data messages and then an acknowledgement
+     * (NLM_F_ACK must be set): a generic netlink "doit" with a reply (CTRL_CMD_GETFAMILY, IPVS
+     * GET_CONFIG), RTM_GETLINK by name. Returns the data messages; a non-zero errno is thrown.
+     */
+    public List<NetlinkMessage> request(NetlinkMessageBuilder request, String what) {
+        if ((request.flags() & NetlinkConstants.NLM_F_ACK) == 0) {
+            throw new IllegalArgumentException(what + ": request must carry NLM_F_ACK");
+        }
+        int seq = send(request);
+        List<NetlinkMessage> out = new ArrayList<>();
+        while (true) {
+            for (NetlinkMessage m : receiveFor(seq)) {
+                if (m.type() == NetlinkConstants.NLMSG_ERROR) {
+                    int errno = NetlinkMessages.errno(m);
+                    if (errno != 0) {
+                        throw new NetlinkException(what, errno);
+                    }
+                    return out;
+                }
+                if (m.type() >= NetlinkConstants.NLMSG_MIN_TYPE) {
+                    out.add(m);
+                }
+            }
+        }
+    }
+
+    /**
      * Runs a dump (NLM_F_DUMP set by the caller) and returns all its data messages. A dump the
      * kernel marks NLM_F_DUMP_INTR, or one whose replies overran the socket buffer (ENOBUFS), is
      * inconsistent and restarted from scratch.

@@ -51,6 +51,18 @@ public final class KernelTestSupport implements BeforeAllCallback {
             return;
         }
         String message = "kernel tests in " + testClass.getSimpleName() + " cannot run: " + String.join("; ", problems);
+        skipOrFail(message, env);
+    }
+
+    /**
+     * The same policy for tests that decide themselves that they cannot run (no gcc, no IPVS VM
+     * tool...): fails with SVCPROXY_REQUIRE_KERNEL_TESTS=1, else skips loudly. Never returns.
+     */
+    public static void skipOrFail(String message) {
+        skipOrFail(message, System::getenv);
+    }
+
+    static void skipOrFail(String message, java.util.function.Function<String, String> env) {
         if ("1".equals(env.apply(REQUIRE_ENV))) {
             throw new AssertionError(message + " (" + REQUIRE_ENV + "=1 forbids skipping)");
         }
