@@ -3,7 +3,8 @@
 # Idempotent: installs only what is missing, runs apt-get update at most once.
 set -euo pipefail
 
-PACKAGES=(iptables ipset conntrack nfacct iproute2 socat nmap tcpdump)
+# The shellcheck package: ShellScriptsTest lints the project's shell scripts with it.
+PACKAGES=(iptables ipset conntrack nfacct iproute2 socat nmap tcpdump shellcheck)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
