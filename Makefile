@@ -1,8 +1,13 @@
 # svcproxy build entry points. The CLI jar is built by Maven; bin/svcproxy launches it.
 MVN ?= mvn -B
+# The image `make image` builds (VERSION defaults to the pom's project version).
+IMAGE ?= svcproxy
+VERSION ?= $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
+# Proxy mode `make e2e-kind` installs: iptables or ipvs.
+E2E_MODE ?= iptables
 DEMO_FLAGS ?= --cluster-cidr 10.244.0.0/16,fd00:10:244::/56
 
-.PHONY: build test demo golden clean native
+.PHONY: build test demo golden clean native image e2e-kind
 
 build:
 	$(MVN) -q package -DskipTests
@@ -36,3 +41,15 @@ $(BUILD_DIR)/native/ipvs_constants: native/ipvs_constants.c
 
 clean:
 	$(MVN) -q clean
+
+# The container image (needs Docker): multi-stage, Maven build then a slim Debian JRE with the
+# netfilter tools. VERSION goes into the OCI labels and the tag.
+image:
+	docker build --build-arg VERSION=$(VERSION) --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
+		-t $(IMAGE):$(VERSION) .
+
+# kind cluster without kube-proxy, image built and loaded, chart installed, smoke suite run
+# (needs Docker, kind, kubectl, helm). The same script the e2e-kind workflow runs.
+# `e2e/kind/run.sh down` deletes the cluster.
+e2e-kind:
+	e2e/kind/run.sh $(E2E_MODE)

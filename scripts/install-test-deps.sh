@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # gcc, libc6-dev, linux-libc-dev: NativeConstantsTest compiles native/ipvs_constants.c against the
-# kernel's UAPI headers (linux/ip_vs.h, linux/rtnetlink.h...).
-PACKAGES=(iptables ipset conntrack nfacct iproute2 socat nmap tcpdump gcc libc6-dev linux-libc-dev)
+# kernel's UAPI headers (linux/ip_vs.h, linux/rtnetlink.h...). shellcheck: ShellScriptsTest lints the
+# project's shell scripts with it.
+PACKAGES=(iptables ipset conntrack nfacct iproute2 socat nmap tcpdump gcc libc6-dev linux-libc-dev shellcheck)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
