@@ -176,6 +176,11 @@ public final class RunCommand implements Callable<Integer> {
                     families.stream().map(IptablesSyncer::family).toList());
             if (source instanceof ApiSnapshotSource api) {
                 loop.addObserver(nodeEventsObserver(api.nodeEvents()));
+                // Back after an outage: relisted; also read the kernel and repair any drift meanwhile.
+                api.onRelisted(() -> {
+                    loop.requestFullSync();
+                    loop.requestSync();
+                });
             }
             java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
             Signals.onTerminate(() -> {

@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       gets an empty ruleset because a cache was still empty. While waiting it logs what it waits for.</li>
  *   <li>API outage: the caches keep the last state (so do the rules); the connection state is logged
  *       once per change ({@link ConnectionWatchdog}); once the API is back, everything is relisted
- *       (fresh informers, swapped in when synced) and the listener is called so a sync follows.</li>
+ *       (fresh informers, swapped in when synced) and the relist listener ({@link #onRelisted}, by
+ *       default the change listener) is called so a sync follows; the daemon makes it a full one.</li>
  *   <li>Each EndpointSlice add/update (not the ones the initial list or a relist only repeats) queues its
  *       {@code endpoints.kubernetes.io/last-change-trigger-time} for network programming latency
  *       ({@link #takeTriggerTimes()}).</li>
@@ -60,6 +61,7 @@ public final class ApiSnapshotSource implements SnapshotSource {
     private final TriggerTimes triggerTimes = new TriggerTimes();
     private final ConnectionWatchdog watchdog;
     private volatile Runnable onChange = () -> { };
+    private volatile Runnable onRelisted;
     private volatile boolean synced;
     private volatile boolean closed;
     private volatile ClusterInformers informers;
@@ -102,6 +104,14 @@ public final class ApiSnapshotSource implements SnapshotSource {
             LOG.warn("still waiting for the initial list of {} from the API server {}; no rules are written "
                     + "until it arrives", String.join(", ", informers.unsynced()), endpoint);
         }
+    }
+
+    /**
+     * Called instead of the change listener once everything was relisted after an outage (null: the
+     * change listener). The daemon requests a full sync there: rules may have drifted meanwhile.
+     */
+    public void onRelisted(Runnable listener) {
+        this.onRelisted = listener;
     }
 
     /** Starts the informers without waiting (then use {@link #awaitInitialSync}). */
@@ -188,7 +198,9 @@ public final class ApiSnapshotSource implements SnapshotSource {
         ClusterInformers old = informers;
         informers = fresh;
         old.close();
-        changed();
+        changes.incrementAndGet();
+        Runnable listener = onRelisted;
+        (listener != null ? listener : onChange).run();
         return true;
     }
 

@@ -7,28 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
 import io.svcproxy.testing.KernelTest;
 import io.svcproxy.testing.NetNs;
-import io.svcproxy.testing.TcpRelay;
-import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -36,21 +26,16 @@ import java.util.function.Predicate;
 
 /**
  * The packaged daemon ({@code svcproxy run --master URL}) in a node namespace, fed by a CRUD mock API
- * server. The server listens on the host's loopback; the node namespace reaches it on its own
- * loopback (127.0.0.1:6443) through socat, a Unix socket and a relay in this test, which can cut
- * every connection at once (an API server outage). No interface or address is added to the host.
+ * server reached through a relay that can cut every connection at once ({@link RelayedApi}): its
+ * rules follow the API and stay through an outage. {@link ApiTrafficIT} sends packets through them.
  */
 @KernelTest(tools = {"iptables-nft-save", "iptables-nft-restore", "socat", "nfacct"})
 class ApiDaemonIT {
     private static final Duration CONVERGE = Duration.ofSeconds(30);
 
-    private final int apiPort = freePort();
     private final List<Process> processes = new ArrayList<>();
-    private Path socketDir;
-    private Path socket;
-    private KubernetesMockServer server;
+    private RelayedApi api;
     private KubernetesClient admin;
-    private TcpRelay relay;
     private Path daemonLog;
 
     @AfterEach
@@ -61,42 +46,18 @@ class ApiDaemonIT {
                 p.destroyForcibly();
             }
         }
-        stopApi();
-        if (socketDir != null) {
-            Files.deleteIfExists(socket);
-            Files.deleteIfExists(socketDir);
+        if (api != null) {
+            api.close();
         }
     }
 
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+    private void startApi() {
+        api.start();
+        admin = api.admin();
     }
 
-    private void startApi() throws IOException {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        server.init(InetAddress.getLoopbackAddress(), apiPort);
-        admin = server.createClient();
-        Files.deleteIfExists(socket);
-        relay = new TcpRelay(UnixDomainSocketAddress.of(socket),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), apiPort));
-    }
-
-    /** The API server goes away: every connection to it breaks. */
     private void stopApi() {
-        if (relay != null) {
-            relay.close();
-            relay = null;
-        }
-        if (server != null) {
-            admin.close();
-            server.destroy();
-            server = null;
-        }
+        api.stop();
     }
 
     private Process spawn(List<String> argv, Path log) throws IOException {
@@ -109,15 +70,13 @@ class ApiDaemonIT {
 
     @Test
     void theDaemonFollowsTheApiAndKeepsItsRulesThroughAnOutage() throws Exception {
-        socketDir = Files.createTempDirectory("svcp-api");
-        socket = socketDir.resolve("api.sock");
+        api = new RelayedApi();
         daemonLog = Files.createTempFile("svcproxy-run", ".log");
         startApi();
         try (NetNs ns = NetNs.create()) {
             ns.runChecked("ip", "link", "set", "lo", "up");
-            spawn(List.of("ip", "netns", "exec", ns.name(), "socat",
-                    "TCP-LISTEN:6443,bind=127.0.0.1,fork,reuseaddr", "UNIX-CONNECT:" + socket), null);
-            Process daemon = spawn(SvcproxyJar.command(ns, "run", "--master", "http://127.0.0.1:6443",
+            spawn(api.socatArgv(ns.name()), null);
+            Process daemon = spawn(SvcproxyJar.command(ns, "run", "--master", RelayedApi.MASTER,
                     "--hostname-override", "node-a", "--cluster-cidr", "10.244.0.0/16", "--iptables-backend", "nft",
                     "--min-sync-period", "200ms", "--sync-period", "30s"), daemonLog);
 

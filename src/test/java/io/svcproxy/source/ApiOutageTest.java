@@ -40,6 +40,7 @@ class ApiOutageTest {
     private final int relayPort = freePort();
     private TcpRelay relay;
     private final AtomicInteger changes = new AtomicInteger();
+    private final AtomicInteger relisted = new AtomicInteger();
     private KubernetesMockServer server;
     private KubernetesClient admin;
     private ApiSnapshotSource source;
@@ -104,6 +105,7 @@ class ApiOutageTest {
         admin.resource(slice("default", "web", "web-1", 8080, null, "10.244.1.5")).create();
         connect();
         source = new ApiSnapshotSource(proxyClient(), true, "node-a", 100);
+        source.onRelisted(relisted::incrementAndGet);
         source.start(changes::incrementAndGet);
         ClusterSnapshot before = source.current();
         assertEquals(List.of("10.244.1.5"), ips(before, WEB));
@@ -123,6 +125,7 @@ class ApiOutageTest {
 
         await("reconnected", source::connected);
         await("the listener", () -> changes.get() > changesBefore);
+        await("the relist listener (the daemon's full sync)", () -> relisted.get() == 1);
         await("the new state", () -> ips(source.current(), WEB).equals(List.of("10.244.1.7", "10.244.1.8"))
                 && source.current().services().size() == 2);
     }

@@ -20,7 +20,7 @@ public final class Daemon implements NodeProgrammer {
     private static final Pattern PAYLOAD = Pattern.compile("payload bytes=(\\d+)");
     private final Topology topology;
     private final List<String> daemonFlags;
-    private ClusterFile cluster;
+    private List<String> source;
     private List<String> flags;
     private BackgroundProcess process;
     private final List<BackgroundProcess> previous = new ArrayList<>();
@@ -33,7 +33,14 @@ public final class Daemon implements NodeProgrammer {
 
     @Override
     public void start(ClusterFile clusterFile, List<String> kubeProxyFlags) {
-        this.cluster = clusterFile;
+        this.source = List.of("--cluster", clusterFile.path().toString());
+        this.flags = List.copyOf(kubeProxyFlags);
+        launch();
+    }
+
+    /** Starts with the Kubernetes API at masterUrl (as seen from the node namespace) as the source. */
+    public void startApi(String masterUrl, List<String> kubeProxyFlags) {
+        this.source = List.of("--master", masterUrl);
         this.flags = List.copyOf(kubeProxyFlags);
         launch();
     }
@@ -46,7 +53,8 @@ public final class Daemon implements NodeProgrammer {
         if (process != null) {
             previous.add(process);
         }
-        List<String> args = new ArrayList<>(List.of("run", "--cluster", cluster.path().toString()));
+        List<String> args = new ArrayList<>(List.of("run"));
+        args.addAll(source);
         args.addAll(flags);
         args.addAll(daemonFlags);
         process = topology.track(BackgroundProcess.start("svcproxy", SvcproxyJar.command(topology.node().name(), args),
