@@ -641,6 +641,9 @@ class FaultScenariosIT {
                 }
             }
             long took = ms(t0);
+            for (int i = 0; i < 50 && daemon.logLines("drift repaired").size() == driftLines; i++) {
+                Topology.sleepMillis(100);   // the sync's log line follows its restore (bounded: 5 s)
+            }
             boolean viaCanary = daemon.logLines("canary chain KUBE-PROXY-CANARY is gone").size() > canaryLines;
             String drift = lastOf(daemon.logLines("drift repaired").subList(driftLines, daemon.logLines("drift repaired").size()));
             figure(t.getKey(), (repaired ? "repaired after " + took + " ms" : "NOT repaired within " + took + " ms")
