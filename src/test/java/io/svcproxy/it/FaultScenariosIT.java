@@ -384,7 +384,7 @@ class FaultScenariosIT {
     @Test
     void sigkillAnywhereConvergesWithoutAFlushOrALostConnection(TestInfo info) {
         int rounds = SOAK ? 20 : 5;
-        int bulk = SOAK ? 300 : 150;
+        int bulk = SOAK ? 600 : 300;
         Desired[] variants = new Desired[2];
         for (int v = 0; v < 2; v++) {
             variants[v] = allReady();
@@ -408,10 +408,16 @@ class FaultScenariosIT {
             int v = round % 2;
             int n = 150;
             BackgroundProcess loop = clientLoop(topology.client(), WEB, 80, n);
-            // a) the running daemon starts a large sync (remove one bulk set, add the other): kill it at a random point
+            // a) the running daemon starts a large sync (remove one bulk set, add the other): kill it once its
+            //    iptables-restore child is running, a random 0-150 ms later (mid-payload, between batches or just after)
+            // (when the file change is not seen within 10 s the kill lands wherever it is then)
             cluster.write(yaml(variants[v]));
-            long delay1 = random.nextInt(3000);
-            Topology.sleepMillis(delay1);
+            long t2 = System.nanoTime();
+            while (!restoreRunning() && ms(t2) < 10_000) {
+                Topology.sleepMillis(5);
+            }
+            Topology.sleepMillis(random.nextInt(150));
+            long delay1 = ms(t2);
             boolean inRestore1 = restoreRunning();
             daemon.kill();
             kills++;
@@ -434,7 +440,7 @@ class FaultScenariosIT {
             assertConverged("round " + round);
             List<String> now = ours();
             baseline.putIfAbsent(v, now);
-            figure("round " + round, "kill 1 at +" + delay1 + " ms after the file change (restore running: " + inRestore1
+            figure("round " + round, "kill 1 at +" + delay1 + " ms after the file change, once a restore ran (restore running: " + inRestore1
                     + "), kill 2 at +" + delay2 + " ms after start (restore running: " + inRestore2 + ", had synced: "
                     + synced2 + "); restart to first sync " + restartMs + " ms: " + syncLine + "; " + our(now)
                     + "; connections attempted/failed " + h.total() + "/" + h.failures());
