@@ -409,14 +409,16 @@ class FaultScenariosIT {
             int n = 150;
             BackgroundProcess loop = clientLoop(topology.client(), WEB, 80, n);
             // a) the running daemon starts a large sync (remove one bulk set, add the other): kill it once its
-            //    iptables-restore child is running, a random 0-150 ms later (mid-payload, between batches or just after)
+            //    iptables-restore child is running, at once or a random 0-150 ms later (mid-payload, between batches)
             // (when the file change is not seen within 10 s the kill lands wherever it is then)
             cluster.write(yaml(variants[v]));
             long t2 = System.nanoTime();
             while (!restoreRunning() && ms(t2) < 10_000) {
                 Topology.sleepMillis(5);
             }
-            Topology.sleepMillis(random.nextInt(150));
+            if (random.nextBoolean()) {
+                Topology.sleepMillis(random.nextInt(150));   // else at once: inside that restore
+            }
             long delay1 = ms(t2);
             boolean inRestore1 = restoreRunning();
             daemon.kill();
