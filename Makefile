@@ -7,7 +7,7 @@ VERSION ?= $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -
 E2E_MODE ?= iptables
 DEMO_FLAGS ?= --cluster-cidr 10.244.0.0/16,fd00:10:244::/56
 
-.PHONY: build test demo golden clean native image e2e-kind
+.PHONY: build test soak demo golden clean native image e2e-kind
 
 build:
 	$(MVN) -q package -DskipTests
@@ -18,6 +18,12 @@ test:
 	@if [ "$$(id -u)" -eq 0 ]; then scripts/install-test-deps.sh; \
 	else echo "make test: NOT ROOT: skipping scripts/install-test-deps.sh; kernel tests will be SKIPPED"; fi
 	$(MVN) verify
+
+# The fault tests (docs/reliability.md) in their long profile: SVCPROXY_SOAK=1 scales counts and
+# durations (20 SIGKILLs, hundreds of file changes, minutes of churn). Needs root, like the kernel tests.
+SOAK_TESTS ?= FaultScenariosIT
+soak:
+	SVCPROXY_SOAK=1 $(MVN) verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test='$(SOAK_TESTS)'
 
 # Dry run of the bundled demo cluster against an empty node. `plan` exits 2 when it plans
 # changes (terraform-style), which is the expected outcome here.

@@ -24,6 +24,7 @@ public final class Daemon implements NodeProgrammer {
     private List<String> flags;
     private BackgroundProcess process;
     private final List<BackgroundProcess> previous = new ArrayList<>();
+    private List<String> commandPrefix = List.of();
 
     /** daemonFlags: e.g. --sync-period 3s, --iptables-backend nft. */
     public Daemon(Topology topology, List<String> daemonFlags) {
@@ -45,8 +46,23 @@ public final class Daemon implements NodeProgrammer {
         launch();
     }
 
+    /**
+     * An argv prefix for the daemon's command (e.g. {@code env PATH=DIR:...}: the fault tests put a
+     * wrapper directory first on the daemon's PATH). Takes effect at the next start.
+     */
+    public Daemon commandPrefix(List<String> prefix) {
+        this.commandPrefix = List.copyOf(prefix);
+        return this;
+    }
+
     /** Starts (again) and waits for the first "sync complete" of this process. */
     public void launch() {
+        spawn();
+        awaitSyncs(1, FIRST_SYNC);
+    }
+
+    /** Starts (again) without waiting for anything (the crash tests kill it at a random point). */
+    public void spawn() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("daemon already running, pid " + process.pid());
         }
@@ -57,9 +73,9 @@ public final class Daemon implements NodeProgrammer {
         args.addAll(source);
         args.addAll(flags);
         args.addAll(daemonFlags);
-        process = topology.track(BackgroundProcess.start("svcproxy", SvcproxyJar.command(topology.node().name(), args),
-                topology.dir()));
-        awaitSyncs(1, FIRST_SYNC);
+        List<String> argv = new ArrayList<>(commandPrefix);
+        argv.addAll(SvcproxyJar.command(topology.node().name(), args));
+        process = topology.track(BackgroundProcess.start("svcproxy", argv, topology.dir()));
     }
 
     public BackgroundProcess process() {
