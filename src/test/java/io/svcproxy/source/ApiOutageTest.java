@@ -131,6 +131,37 @@ class ApiOutageTest {
     }
 
     @Test
+    void aFlappingApiServerCausesNoResyncStormAndTheSourceConvergesAfterIt() throws Exception {
+        startServer();
+        admin.services().resource(service("default", "web", "10.96.0.10", 80)).create();
+        admin.resource(slice("default", "web", "web-1", 8080, null, "10.244.1.5")).create();
+        connect();
+        source = new ApiSnapshotSource(proxyClient(), true, "node-a", 100);
+        source.onRelisted(relisted::incrementAndGet);
+        source.start(changes::incrementAndGet);
+        await("connected", source::connected);
+        ClusterSnapshot before = source.current();
+
+        int flaps = 5;
+        for (int i = 0; i < flaps; i++) {
+            // Watch connections cut: the relay drops every connection while the server keeps its data.
+            relay.close();
+            relay = null;
+            await("the outage noticed (" + i + ")", () -> !source.connected());
+            assertEquals(before, source.current(), "the last state stays while the API is away");
+            connect();
+            await("reconnected (" + i + ")", source::connected);
+        }
+        admin.resource(slice("default", "web", "web-1", 8080, null, "10.244.1.9")).update();
+        await("the change after the flapping", () -> ips(source.current(), WEB).equals(List.of("10.244.1.9")));
+        Thread.sleep(1000);
+        System.out.println("[ApiOutageTest] " + flaps + " outages: relists " + relisted.get() + ", change callbacks "
+                + changes.get());
+        assertTrue(relisted.get() <= flaps, "at most one relist (full sync) per outage: " + relisted.get());
+        assertTrue(changes.get() <= 3 * flaps + 3, "no resync storm: " + changes.get() + " change callbacks");
+    }
+
+    @Test
     void startWaitsForTheInitialListsWhileTheServerIsDown() throws Exception {
         source = new ApiSnapshotSource(proxyClient(), true, "node-a", 100);
         source.startInformers(changes::incrementAndGet);
