@@ -42,7 +42,8 @@ import java.util.function.Supplier;
  *
  * <p>Like the iptables side, it remembers the ipset and IPVS state it left, so a partial sync reads
  * neither (a no-op resync sends no IPVS message); a full sync reads both, and so does a partial
- * one while destinations are draining (their connection counts decide when they go). Any failure
+ * one while destinations are draining or when a TCP/SCTP destination is removed (connection counts
+ * decide whether it is drained and when it goes). Any failure
  * forgets everything remembered, so the next sync (which the loop makes a full one) reads the kernel.
  */
 public final class IpvsSyncer implements SyncAction {
@@ -129,7 +130,15 @@ public final class IpvsSyncer implements SyncAction {
         // 3. IPVS: services, destinations (drained), kube-ipvs0 addresses.
         boolean readIpvs = full || knownIpvs == null || !drain.isEmpty();
         IpvsState actualIpvs = readIpvs ? kernel.read() : knownIpvs;
-        IpvsChanges changes = IpvsDiff.diff(actualIpvs, desiredIpvs, drain, scope.get(), clockMillis.getAsLong());
+        IpvsDiff.Scope sc = scope.get();
+        long now = clockMillis.getAsLong();
+        IpvsChanges changes = IpvsDiff.diff(actualIpvs, desiredIpvs, drain, sc, now);
+        if (!readIpvs && removesConnectionOrientedDestination(changes)) {
+            // Whether a removed TCP/SCTP destination is drained or deleted depends on its live
+            // connection count, which only the kernel knows: read it, and diff again.
+            actualIpvs = kernel.read();
+            changes = IpvsDiff.diff(actualIpvs, desiredIpvs, drain, sc, now);
+        }
         knownIpvs = null;   // IPVS has no transactions: until apply returns, the kernel is the truth
         if (!changes.ops().isEmpty()) {
             kernel.apply(changes.ops());
@@ -146,6 +155,18 @@ public final class IpvsSyncer implements SyncAction {
 
         return new SyncReport(full, results, deleted, Duration.ofNanos(System.nanoTime() - start), snapshot, triggers,
                 rulesPerTable, summary(changes, setChanges));
+    }
+
+    private static boolean removesConnectionOrientedDestination(IpvsChanges changes) {
+        for (IpvsOp op : changes.ops()) {
+            if (op instanceof IpvsOp.DeleteDestination d && d.service().protocol() != Protocol.UDP) {
+                return true;
+            }
+            if (op instanceof IpvsOp.UpdateDestination u && u.destination().weight() == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int cleanConntrack(IpvsChanges changes) {
