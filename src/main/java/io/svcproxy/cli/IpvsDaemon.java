@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -66,8 +65,7 @@ final class IpvsDaemon implements AutoCloseable {
                             CommandRunner runner, ConntrackCleaner conntrack, boolean liberal, boolean dryRun) {
         IpvsKernel kernel = dryRun ? new DryRunIpvsKernel(IpvsDaemon::openReadOnly) : openAndPrepare(config.ipvs());
         Ipsets ipsets = dryRun ? new DryRunIpsets(new CommandIpsets(runner)) : new CommandIpsets(runner);
-        Set<String> families4or6 = new HashSet<>();
-        families.forEach(f -> families4or6.add(f.family().kubernetesName()));
+        List<String> familyNames = families.stream().map(f -> f.family().kubernetesName()).toList();
         IpvsSyncer syncer = new IpvsSyncer(source,
                 (snapshot, family) -> IpvsPlanner.plan(snapshot,
                         options(config, snapshot, family, nodeAddresses(), liberal)),
@@ -76,7 +74,7 @@ final class IpvsDaemon implements AutoCloseable {
                         IpvsDiff.DEFAULT_DRAIN_BOUND),
                 System::currentTimeMillis);
         LOG.info("IPVS mode: scheduler {}, families {}, exclude CIDRs {}, strict ARP {}",
-                config.ipvs().scheduler().isEmpty() ? "rr" : config.ipvs().scheduler(), families4or6,
+                config.ipvs().scheduler().isEmpty() ? "rr" : config.ipvs().scheduler(), familyNames,
                 config.ipvs().excludeCidrs(), config.ipvs().strictArp());
         return new IpvsDaemon(kernel, syncer);
     }
