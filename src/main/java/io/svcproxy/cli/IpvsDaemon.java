@@ -70,7 +70,8 @@ final class IpvsDaemon implements AutoCloseable {
                 (snapshot, family) -> IpvsPlanner.plan(snapshot,
                         options(config, snapshot, family, nodeAddresses(), liberal)),
                 families, ipsets, kernel, conntrack,
-                () -> new IpvsDiff.Scope(Set.copyOf(nodeAddresses()), config.ipvs().excludeCidrs(),
+                () -> new IpvsDiff.Scope(Set.copyOf(nodeAddresses().stream()
+                        .filter(a -> !a.isLoopbackAddress()).toList()), config.ipvs().excludeCidrs(),
                         IpvsDiff.DEFAULT_DRAIN_BOUND),
                 System::currentTimeMillis);
         LOG.info("IPVS mode: scheduler {}, families {}, exclude CIDRs {}, strict ARP {}",

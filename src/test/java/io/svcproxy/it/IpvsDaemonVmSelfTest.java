@@ -236,10 +236,13 @@ public final class IpvsDaemonVmSelfTest {
     }
 
     private Socket connectFromClient() throws Exception {
-        Socket s = NetworkNamespaces.callIn("/run/netns/" + client.name(), Socket::new);
-        s.connect(new InetSocketAddress(VIP, 80), 3000);
-        s.setSoTimeout(5000);
-        return s;
+        // The socket's file descriptor is made at connect(): connect in the client namespace too.
+        return NetworkNamespaces.callIn("/run/netns/" + client.name(), () -> {
+            Socket s = new Socket();
+            s.connect(new InetSocketAddress(VIP, 80), 3000);
+            s.setSoTimeout(5000);
+            return s;
+        });
     }
 
     private Set<String> tcpReplies(int n) throws Exception {
