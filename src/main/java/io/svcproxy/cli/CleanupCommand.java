@@ -25,8 +25,9 @@ import java.util.concurrent.Callable;
 
 /** Removes every chain and jump rule svcproxy (or kube-proxy) owns, and nothing else. */
 @Command(name = "cleanup", mixinStandardHelpOptions = true,
-        description = {"Remove svcproxy's (and kube-proxy's iptables-mode) chains and jumps from this node.",
-            "Foreign chains and rules are left untouched. The kubelet's KUBE-FIREWALL chain is kept.",
+        description = {"Remove svcproxy's (and kube-proxy's iptables- and IPVS-mode) chains and jumps from this node,",
+            "then IPVS mode's leftovers: IPVS services on kube-ipvs0 or node addresses, kube-ipvs0, KUBE-* ipsets.",
+            "Foreign chains, rules, IPVS services and ipsets are left untouched. The kubelet's KUBE-FIREWALL chain is kept.",
             "Sysctls svcproxy set (e.g. route_localnet) are left as they are."})
 public final class CleanupCommand implements Callable<Integer> {
 
