@@ -96,6 +96,16 @@ public final class IpvsDaemonVmSelfTest {
         startDaemon();
         String first = awaitSyncLine(0, "first sync");
         check(first.contains("full=true"), "the first sync is a full one: " + first);
+        String mode = NetworkNamespaces.callIn("/run/netns/" + node.name(), () -> {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection)
+                    java.net.URI.create("http://127.0.0.1:10249/proxyMode").toURL().openConnection();
+            c.setConnectTimeout(3000);
+            c.setReadTimeout(3000);
+            try (var in = c.getInputStream()) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            }
+        });
+        check(mode.equals("ipvs"), "/proxyMode answers ipvs (got '" + mode + "')");
         String ipvsadm = node.runChecked("ipvsadm", "-Ln");
         log("ipvsadm -Ln:\n" + ipvsadm);
         check(ipvsadm.contains("TCP  " + VIP + ":80 rr") && ipvsadm.contains("UDP  " + VIP + ":53 rr"),
