@@ -76,7 +76,8 @@ public final class CleanupCommand implements Callable<Integer> {
                 io.svcproxy.ipvs.IpvsState actual = readServices(client, bound);
                 io.svcproxy.diff.ipvs.IpvsChanges changes = io.svcproxy.diff.ipvs.IpvsDiff.diff(actual,
                         io.svcproxy.ipvs.IpvsState.empty(), io.svcproxy.diff.ipvs.DrainState.empty(),
-                        new io.svcproxy.diff.ipvs.IpvsDiff.Scope(java.util.Set.copyOf(IpvsDaemon.nodeAddresses()),
+                        new io.svcproxy.diff.ipvs.IpvsDiff.Scope(java.util.Set.copyOf(IpvsDaemon.nodeAddresses().stream()
+                                .filter(a -> !a.isLoopbackAddress()).toList()),
                                 List.of(), java.time.Duration.ZERO), 0L);
                 int services = 0;
                 for (io.svcproxy.ipvs.IpvsOp op : changes.ops()) {
