@@ -13,9 +13,17 @@ public final class LocalAddresses {
     }
 
     public static List<InetAddress> list() {
+        return listExcept(null);
+    }
+
+    /** The addresses of every interface but {@code skipInterface} (IPVS mode: kube-ipvs0 holds VIPs, not node addresses). */
+    public static List<InetAddress> listExcept(String skipInterface) {
         List<InetAddress> out = new ArrayList<>();
         try {
             for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (nic.getName().equals(skipInterface)) {
+                    continue;
+                }
                 for (InetAddress a : Collections.list(nic.getInetAddresses())) {
                     if (!a.isLinkLocalAddress()) {
                         // Drop the scope id Java attaches to IPv6 addresses: rules use plain addresses.

@@ -12,6 +12,9 @@ import io.svcproxy.apply.LocalAddresses;
 import io.svcproxy.config.GoDuration;
 import io.svcproxy.config.PlannerOptionsFactory;
 import io.svcproxy.config.ProxyConfig;
+import io.svcproxy.config.ProxyMode;
+import io.svcproxy.reconcile.SyncAction;
+import java.util.function.BooleanSupplier;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.plan.ConntrackFilter;
@@ -90,8 +93,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--cleanup", description = "Remove our rules and exit (as 'svcproxy cleanup').")
     boolean cleanup;
 
-    @Option(names = "--proxy-mode", paramLabel = "iptables",
-            description = "Proxy mode. Only 'iptables' is available in this version.")
+    @Option(names = "--proxy-mode", paramLabel = "iptables|ipvs",
+            description = "Proxy mode: iptables or ipvs (kube-proxy's). Default: --config's mode, else iptables.")
     String proxyMode;
 
     @Option(names = "--oom-score-adj", paramLabel = "-1000..1000",
@@ -111,6 +114,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     DaemonEndpointFlags endpointFlags;
 
+    @Mixin
+    IpvsFlags ipvsFlags;
+
     @Override
     public Integer call() {
         LoggingFormat.apply(loggingFormat);
@@ -126,14 +132,7 @@ public final class RunCommand implements Callable<Integer> {
         if (cluster != null && (kubeconfig != null || master != null)) {
             throw new IllegalArgumentException("--cluster cannot be combined with --kubeconfig or --master");
         }
-        if (proxyMode != null && !proxyMode.equals("iptables")) {
-            throw new IllegalArgumentException("--proxy-mode " + proxyMode
-                    + " is not available in this version (only iptables)");
-        }
-        if (config.mode() != io.svcproxy.config.ProxyMode.IPTABLES) {
-            throw new IllegalArgumentException("mode " + config.mode() + " (from --config) is not available in this"
-                    + " version (only iptables)");
-        }
+        boolean ipvs = config.mode() == ProxyMode.IPVS;
         endpointFlags.resolve(config);
         endpointFlags.validate();
         setup.sysctls(config);
@@ -149,6 +148,9 @@ public final class RunCommand implements Callable<Integer> {
             LOG.info("dry run: planning and logging diffs only; nothing is written to this node");
         }
 
+        if (ipvs && !dryRun) {
+            setup.sysctls(config).applyIpvs(config.ipvs().strictArp());
+        }
         List<IptablesSyncer> families = new ArrayList<>();
         for (IpFamily family : IpFamily.values()) {
             if (setup.familyAvailable(restorer, family)) {
@@ -160,18 +162,29 @@ public final class RunCommand implements Callable<Integer> {
             throw new IllegalStateException("neither iptables nor ip6tables works on this node (run as root?)");
         }
         String hostname = config.hostnameOverride().isEmpty() ? null : config.hostnameOverride();
-        try (SnapshotSource source = openSource(config, hostname)) {
+        try (SnapshotSource source = openSource(config, hostname);
+             IpvsDaemon ipvsDaemon = ipvs ? IpvsDaemon.start(config, source, families, runner,
+                     dryRun ? filters -> 0 : setup.conntrack(runner),
+                     setup.sysctls(config).tcpBeLiberal() || flags.conntrackTcpBeLiberal(), dryRun) : null) {
             boolean liberal = setup.sysctls(config).tcpBeLiberal() || flags.conntrackTcpBeLiberal();
-            List<InetAddress> localIPs = LocalAddresses.list();
+            List<InetAddress> localIPs = ipvs ? IpvsDaemon.nodeAddresses() : LocalAddresses.list();
             BiFunction<ClusterSnapshot, IpFamily, PlannerOptions> options = (snapshot, family) ->
                     PlannerOptionsFactory.create(config, family, snapshot.node().orElse(null), localIPs, liberal);
-            PlanFactory planner = (snapshot, family) -> IptablesPlanner.plan(snapshot, options.apply(snapshot, family));
-            ConntrackCleaner conntrack = dryRun ? filters -> 0 : setup.conntrack(runner);
-            ProxySyncer syncer = new ProxySyncer(source, planner, families, conntrack,
-                    (before, after) -> staleEntries(before, after, families, options));
+            SyncAction syncer;
+            BooleanSupplier canary;
+            if (ipvs) {
+                // IPVS mode's glue has no canary chain: its nat KUBE-SERVICES chain going away means a flush.
+                syncer = ipvsDaemon.syncer();
+                canary = () -> dryRun || restorer.chainExists(families.get(0).family(), "nat", "KUBE-SERVICES");
+            } else {
+                PlanFactory planner = (snapshot, family) -> IptablesPlanner.plan(snapshot, options.apply(snapshot, family));
+                ConntrackCleaner conntrack = dryRun ? filters -> 0 : setup.conntrack(runner);
+                syncer = new ProxySyncer(source, planner, families, conntrack,
+                        (before, after) -> staleEntries(before, after, families, options));
+                canary = () -> dryRun || restorer.chainExists(families.get(0).family(), "mangle", "KUBE-PROXY-CANARY");
+            }
             SyncLoop loop = new SyncLoop(syncer, config.minSyncPeriod(), config.syncPeriod(),
-                    Duration.ofMillis(Math.min(5000, config.syncPeriod().toMillis())),
-                    () -> dryRun || restorer.chainExists(families.get(0).family(), "mangle", "KUBE-PROXY-CANARY"));
+                    Duration.ofMillis(Math.min(5000, config.syncPeriod().toMillis())), canary);
             DaemonEndpoints endpoints = DaemonEndpoints.start(endpointFlags, config, loop,
                     families.stream().map(IptablesSyncer::family).toList());
             if (source instanceof ApiSnapshotSource api) {
@@ -193,11 +206,13 @@ public final class RunCommand implements Callable<Integer> {
             });
             source.start(loop::requestSync);
             if (!dryRun) {
-                setup.sysctls(config).apply(options.apply(source.current(), IpFamily.V4).localhostNodePortsActive());
+                // IPVS mode has no localhost NodePorts (kube-proxy's IPVS mode neither).
+                setup.sysctls(config).apply(!ipvs
+                        && options.apply(source.current(), IpFamily.V4).localhostNodePortsActive());
             }
             running.set(true);
-            LOG.info("svcproxy running: {}, backend {}, families {}, sync period {}, min sync period {}",
-                    cluster != null ? "cluster file " + cluster : "Kubernetes API", chosen, families.stream().map(f -> f.family().kubernetesName()).toList(),
+            LOG.info("svcproxy running: mode {}, {}, backend {}, families {}, sync period {}, min sync period {}",
+                    config.mode().flagValue(), cluster != null ? "cluster file " + cluster : "Kubernetes API", chosen, families.stream().map(f -> f.family().kubernetesName()).toList(),
                     GoDuration.format(config.syncPeriod()), GoDuration.format(config.minSyncPeriod()));
             try (endpoints) {
                 loop.run();
@@ -238,14 +253,29 @@ public final class RunCommand implements Callable<Integer> {
         return new ApiSnapshotSource(connection, hostname);
     }
 
+    /** --proxy-mode, the sync periods (--ipvs-* ones in IPVS mode) and the --ipvs-* flags over the file's. */
     private ProxyConfig withSyncPeriods(ProxyConfig config) {
         ProxyConfig.Builder b = config.toBuilder();
+        ProxyMode mode = config.mode();
+        if (proxyMode != null) {
+            mode = ProxyMode.parse(proxyMode);   // a clear error for anything but iptables or ipvs
+            b.mode(mode);
+        }
         if (syncPeriod != null) {
             b.syncPeriod(GoDuration.parse(syncPeriod));
         }
         if (minSyncPeriod != null) {
             b.minSyncPeriod(GoDuration.parse(minSyncPeriod));
         }
+        if (mode == ProxyMode.IPVS) {
+            if (ipvsFlags.syncPeriod != null) {
+                b.syncPeriod(IpvsFlags.duration("--ipvs-sync-period", ipvsFlags.syncPeriod));
+            }
+            if (ipvsFlags.minSyncPeriod != null) {
+                b.minSyncPeriod(IpvsFlags.duration("--ipvs-min-sync-period", ipvsFlags.minSyncPeriod));
+            }
+        }
+        b.ipvs(ipvsFlags.apply(b.ipvs()));
         return b.build();
     }
 

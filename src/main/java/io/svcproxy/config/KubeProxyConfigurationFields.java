@@ -19,7 +19,9 @@ final class KubeProxyConfigurationFields {
             "iptables.minSyncPeriod", "syncPeriod", "minSyncPeriod", "nodePortAddresses", "detectLocalMode",
             "detectLocal.bridgeInterface", "detectLocal.interfaceNamePrefix", "clientConnection.kubeconfig",
             "healthzBindAddress", "metricsBindAddress", "oomScoreAdj", "conntrack.maxPerCore", "conntrack.min",
-            "conntrack.tcpEstablishedTimeout", "conntrack.tcpCloseWaitTimeout");
+            "conntrack.tcpEstablishedTimeout", "conntrack.tcpCloseWaitTimeout",
+            "ipvs.syncPeriod", "ipvs.minSyncPeriod", "ipvs.scheduler", "ipvs.excludeCIDRs", "ipvs.strictARP",
+            "ipvs.tcpTimeout", "ipvs.tcpFinTimeout", "ipvs.udpTimeout");
 
     /** Read by kube-proxy, not used by svcproxy: a warning when set to something else than this default. */
     static final Map<String, Object> UNSUPPORTED_DEFAULTS = Map.ofEntries(
@@ -39,14 +41,6 @@ final class KubeProxyConfigurationFields {
             Map.entry("conntrack.tcpBeLiberal", false),
             Map.entry("conntrack.udpTimeout", "0s"),
             Map.entry("conntrack.udpStreamTimeout", "0s"),
-            Map.entry("ipvs.syncPeriod", "30s"),
-            Map.entry("ipvs.minSyncPeriod", "0s"),
-            Map.entry("ipvs.scheduler", ""),
-            Map.entry("ipvs.excludeCIDRs", ""),
-            Map.entry("ipvs.strictARP", false),
-            Map.entry("ipvs.tcpTimeout", "0s"),
-            Map.entry("ipvs.tcpFinTimeout", "0s"),
-            Map.entry("ipvs.udpTimeout", "0s"),
             Map.entry("nftables.masqueradeAll", false),
             Map.entry("nftables.masqueradeBit", 14),
             Map.entry("nftables.syncPeriod", "30s"),

@@ -81,9 +81,23 @@ public final class KubeProxyConfigurationLoader {
         b.mode(f.parse("mode", ProxyMode::parse));
         b.detectLocalMode(f.parse("detectLocalMode", DetectLocalMode::parse));
         b.nodePortAddresses(f.parseList("nodePortAddresses", NodePortAddresses::parse));
-        // Newer versions move the periods to the top level; when both are set, the top level wins.
-        Duration sync = f.duration("syncPeriod", f.duration("iptables.syncPeriod", ProxyConfig.DEFAULT_SYNC_PERIOD));
-        Duration minSync = f.duration("minSyncPeriod", f.duration("iptables.minSyncPeriod", ProxyConfig.DEFAULT_MIN_SYNC_PERIOD));
+        // Newer versions move the periods to the top level; when both are set, the top level wins. In IPVS
+        // mode the periods come from ipvs.* (iptables.* is ignored there, as by kube-proxy).
+        ProxyMode mode = f.parse("mode", ProxyMode::parse);
+        String section = mode == ProxyMode.IPVS ? "ipvs." : "iptables.";
+        Duration sync = f.duration("syncPeriod", f.duration(section + "syncPeriod", ProxyConfig.DEFAULT_SYNC_PERIOD));
+        Duration minSync = f.duration("minSyncPeriod", f.duration(section + "minSyncPeriod", ProxyConfig.DEFAULT_MIN_SYNC_PERIOD));
+        List<io.svcproxy.model.Cidr> exclude = new ArrayList<>();
+        for (String c : f.parseList("ipvs.excludeCIDRs", l -> l)) {
+            try {
+                exclude.add(io.svcproxy.model.Cidr.parse(c.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("ipvs.excludeCIDRs: " + e.getMessage(), e);
+            }
+        }
+        b.ipvs(new ProxyConfig.Ipvs(f.string("ipvs.scheduler"), exclude, f.bool("ipvs.strictARP", false),
+                f.duration("ipvs.tcpTimeout", Duration.ZERO), f.duration("ipvs.tcpFinTimeout", Duration.ZERO),
+                f.duration("ipvs.udpTimeout", Duration.ZERO)));
         ProxyConfig.Conntrack ct = ProxyConfig.Conntrack.KUBE_PROXY_DEFAULTS;
         b.conntrack(new ProxyConfig.Conntrack(
                 f.integer("conntrack.maxPerCore", ct.maxPerCore()),

@@ -39,7 +39,50 @@ public record ProxyConfig(String hostnameOverride,
                           String healthzBindAddress,
                           String metricsBindAddress,
                           int oomScoreAdj,
-                          Conntrack conntrack) {
+                          Conntrack conntrack,
+                          Ipvs ipvs) {
+
+    /**
+     * ipvs.*: kube-proxy's IPVS-mode settings (used with mode ipvs).
+     *
+     * @param scheduler    "" = rr
+     * @param excludeCidrs IPVS services on these addresses are never deleted
+     * @param strictArp    set arp_ignore=1 and arp_announce=2
+     * @param tcpTimeout   IPVS connection timeouts; ZERO = leave the kernel's
+     */
+    public record Ipvs(String scheduler, List<Cidr> excludeCidrs, boolean strictArp, Duration tcpTimeout,
+                       Duration tcpFinTimeout, Duration udpTimeout) {
+        public static final Ipvs KUBE_PROXY_DEFAULTS = new Ipvs("", List.of(), false, Duration.ZERO, Duration.ZERO,
+                Duration.ZERO);
+
+        public Ipvs {
+            scheduler = scheduler == null ? "" : scheduler;
+            excludeCidrs = List.copyOf(excludeCidrs);
+            tcpTimeout = tcpTimeout == null ? Duration.ZERO : tcpTimeout;
+            tcpFinTimeout = tcpFinTimeout == null ? Duration.ZERO : tcpFinTimeout;
+            udpTimeout = udpTimeout == null ? Duration.ZERO : udpTimeout;
+            if (!scheduler.isEmpty() && !io.svcproxy.plan.ipvs.IpvsOptions.SCHEDULERS.contains(scheduler)) {
+                throw new ConfigException("ipvs.scheduler: unknown IPVS scheduler '"
+                        + io.svcproxy.model.Addresses.printable(scheduler) + "' (expected one of "
+                        + String.join(", ", new java.util.TreeSet<>(io.svcproxy.plan.ipvs.IpvsOptions.SCHEDULERS)) + ")");
+            }
+            for (Duration d : List.of(tcpTimeout, tcpFinTimeout, udpTimeout)) {
+                if (d.isNegative()) {
+                    throw new ConfigException("ipvs: timeouts must not be negative, got " + GoDuration.format(d));
+                }
+            }
+        }
+
+        public Ipvs withScheduler(String v) { return new Ipvs(v, excludeCidrs, strictArp, tcpTimeout, tcpFinTimeout, udpTimeout); }
+
+        public Ipvs withExcludeCidrs(List<Cidr> v) { return new Ipvs(scheduler, v, strictArp, tcpTimeout, tcpFinTimeout, udpTimeout); }
+
+        public Ipvs withStrictArp(boolean v) { return new Ipvs(scheduler, excludeCidrs, v, tcpTimeout, tcpFinTimeout, udpTimeout); }
+
+        public Ipvs withTimeouts(Duration tcp, Duration tcpFin, Duration udp) {
+            return new Ipvs(scheduler, excludeCidrs, strictArp, tcp, tcpFin, udp);
+        }
+    }
 
     /** conntrack.* in seconds: maxPerCore, min, tcpEstablishedTimeout, tcpCloseWaitTimeout. */
     public record Conntrack(int maxPerCore, int min, int tcpEstablishedSeconds, int tcpCloseWaitSeconds) {
@@ -73,6 +116,7 @@ public record ProxyConfig(String hostnameOverride,
         healthzBindAddress = healthzBindAddress == null ? "" : healthzBindAddress;
         metricsBindAddress = metricsBindAddress == null ? "" : metricsBindAddress;
         Objects.requireNonNull(conntrack, "conntrack");
+        ipvs = ipvs == null ? Ipvs.KUBE_PROXY_DEFAULTS : ipvs;
         if (oomScoreAdj < -1000 || oomScoreAdj > 1000) {
             throw new ConfigException("oomScoreAdj: " + oomScoreAdj + " out of range -1000..1000");
         }
@@ -133,7 +177,7 @@ public record ProxyConfig(String hostnameOverride,
                 .detectLocalMode(detectLocalMode).bridgeInterface(bridgeInterface).interfaceNamePrefix(interfaceNamePrefix)
                 .mode(mode).syncPeriod(syncPeriod).minSyncPeriod(minSyncPeriod).kubeconfig(kubeconfig)
                 .healthzBindAddress(healthzBindAddress).metricsBindAddress(metricsBindAddress)
-                .oomScoreAdj(oomScoreAdj).conntrack(conntrack);
+                .oomScoreAdj(oomScoreAdj).conntrack(conntrack).ipvs(ipvs);
     }
 
     /** Mutable, unvalidated until {@link #build()}; the CLI applies flags on top of the file's values. */
@@ -155,6 +199,7 @@ public record ProxyConfig(String hostnameOverride,
         private String metricsBindAddress = "127.0.0.1:10249";
         private int oomScoreAdj = -999;
         private Conntrack conntrack = Conntrack.KUBE_PROXY_DEFAULTS;
+        private Ipvs ipvs = Ipvs.KUBE_PROXY_DEFAULTS;
 
         private Builder() {
         }
@@ -209,10 +254,14 @@ public record ProxyConfig(String hostnameOverride,
 
         public Builder conntrack(Conntrack v) { conntrack = v; return this; }
 
+        public Builder ipvs(Ipvs v) { ipvs = v; return this; }
+
+        public Ipvs ipvs() { return ipvs; }
+
         public ProxyConfig build() {
             return new ProxyConfig(hostnameOverride, clusterCidrs, masqueradeAll, masqueradeBit, nodePortAddresses,
                     localhostNodePorts, detectLocalMode, bridgeInterface, interfaceNamePrefix, mode, syncPeriod,
-                    minSyncPeriod, kubeconfig, healthzBindAddress, metricsBindAddress, oomScoreAdj, conntrack);
+                    minSyncPeriod, kubeconfig, healthzBindAddress, metricsBindAddress, oomScoreAdj, conntrack, ipvs);
         }
     }
 }

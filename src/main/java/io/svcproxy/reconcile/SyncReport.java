@@ -24,7 +24,23 @@ import java.util.TreeMap;
  */
 public record SyncReport(boolean full, List<IptablesSyncer.Result> families, int conntrackDeleted, Duration took,
                          ClusterSnapshot snapshot, List<Instant> triggerTimes,
-                         Map<IpFamily, Map<String, Integer>> rulesPerTable) {
+                         Map<IpFamily, Map<String, Integer>> rulesPerTable, Ipvs ipvs) {
+
+    /**
+     * IPVS mode's part of a sync (null in iptables mode): IPVS operations by kind (services,
+     * destinations and kube-ipvs0 addresses together), destinations draining, ipset restore lines.
+     */
+    public record Ipvs(int added, int updated, int deleted, int draining, int ipsetLines) {
+        public int changes() {
+            return added + updated + deleted;
+        }
+    }
+
+    public SyncReport(boolean full, List<IptablesSyncer.Result> families, int conntrackDeleted, Duration took,
+                      ClusterSnapshot snapshot, List<Instant> triggerTimes,
+                      Map<IpFamily, Map<String, Integer>> rulesPerTable) {
+        this(full, families, conntrackDeleted, took, snapshot, triggerTimes, rulesPerTable, null);
+    }
 
     public SyncReport {
         families = List.copyOf(families);
@@ -63,6 +79,14 @@ public record SyncReport(boolean full, List<IptablesSyncer.Result> families, int
         for (IptablesSyncer.Result r : families) {
             sb.append(' ').append(r.family().kubernetesName()).append("=+").append(r.rulesAdded())
                     .append("/-").append(r.rulesDeleted());
+        }
+        if (ipvs != null) {
+            sb.append(" ipvs=+").append(ipvs.added()).append("/-").append(ipvs.deleted()).append("/~")
+                    .append(ipvs.updated());
+            if (ipvs.draining() > 0) {
+                sb.append(" draining=").append(ipvs.draining());
+            }
+            sb.append(" ipset lines=").append(ipvs.ipsetLines());
         }
         if (driftRepaired() > 0) {
             sb.append(" drift repaired=").append(driftRepaired());

@@ -24,7 +24,10 @@ class RunCommandFlagsTest {
     void unsupportedOrMalformedValuesAreRefusedClearly() {
         String demo = "test-fixtures/demo/cluster.yaml";
         String[][] cases = {
-            {"--proxy-mode", "ipvs"},
+            {"--proxy-mode", "userspace"},
+            {"--ipvs-scheduler", "fastest"},
+            {"--ipvs-tcp-timeout", "soon"},
+            {"--ipvs-exclude-cidrs", "10.0.0.0/33"},
             {"--logging-format", "xml"},
             {"--sync-period", "soon"},
             {"--iptables-batch-services", "0"},

@@ -89,6 +89,41 @@ class KubeProxyConfigurationLoaderTest {
     }
 
     @Test
+    void ipvsModeReadsTheIpvsSectionWithoutWarnings() {
+        LoadedConfiguration loaded = parse("""
+                mode: ipvs
+                iptables: {syncPeriod: 1m0s}
+                ipvs:
+                  syncPeriod: 20s
+                  minSyncPeriod: 2s
+                  scheduler: wrr
+                  excludeCIDRs: [192.168.0.0/16]
+                  strictARP: true
+                  tcpTimeout: 15m0s
+                  tcpFinTimeout: 30s
+                  udpTimeout: 1m0s
+                """);
+        ProxyConfig c = loaded.config();
+        assertEquals(List.of(), loaded.warnings());
+        assertEquals(ProxyMode.IPVS, c.mode());
+        assertEquals(java.time.Duration.ofSeconds(20), c.syncPeriod(), "ipvs.syncPeriod in IPVS mode");
+        assertEquals(java.time.Duration.ofSeconds(2), c.minSyncPeriod());
+        assertEquals("wrr", c.ipvs().scheduler());
+        assertEquals(List.of(Cidr.parse("192.168.0.0/16")), c.ipvs().excludeCidrs());
+        assertTrue(c.ipvs().strictArp());
+        assertEquals(java.time.Duration.ofMinutes(15), c.ipvs().tcpTimeout());
+        assertEquals(java.time.Duration.ofSeconds(30), c.ipvs().tcpFinTimeout());
+        assertEquals(java.time.Duration.ofMinutes(1), c.ipvs().udpTimeout());
+    }
+
+    @Test
+    void aBadIpvsSchedulerIsAnErrorNamingTheField() {
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> parse("mode: ipvs\nipvs: {scheduler: fastest}\n"));
+        assertTrue(e.getMessage().contains("ipvs.scheduler"), e.getMessage());
+    }
+
+    @Test
     void daemonFieldsAreRead() {
         ProxyConfig c = parse("""
                 healthzBindAddress: 0.0.0.0:10266

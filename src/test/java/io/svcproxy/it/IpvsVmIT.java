@@ -84,7 +84,7 @@ class IpvsVmIT {
         return null;
     }
 
-    private static boolean isRoot() {
+    static boolean isRoot() {
         try {
             return Files.readAllLines(Path.of("/proc/self/status")).stream()
                     .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.trim().split("\\s+")[2].equals("0"));

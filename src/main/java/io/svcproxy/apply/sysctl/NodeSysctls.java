@@ -24,6 +24,14 @@ public final class NodeSysctls {
     public static final String IP_FORWARD = "net/ipv4/ip_forward";
     public static final String TCP_BE_LIBERAL = "net/netfilter/nf_conntrack_tcp_be_liberal";
 
+    public static final String VS_CONNTRACK = "net/ipv4/vs/conntrack";
+    public static final String VS_CONN_REUSE_MODE = "net/ipv4/vs/conn_reuse_mode";
+    public static final String VS_EXPIRE_NODEST_CONN = "net/ipv4/vs/expire_nodest_conn";
+    public static final String VS_EXPIRE_QUIESCENT_TEMPLATE = "net/ipv4/vs/expire_quiescent_template";
+    public static final String ARP_IGNORE = "net/ipv4/conf/all/arp_ignore";
+    public static final String ARP_ANNOUNCE = "net/ipv4/conf/all/arp_announce";
+    public static final String OS_RELEASE = "kernel/osrelease";
+
     private final SysctlAccess sysctl;
     private final Set<String> skip;
     private final ConntrackSysctlSettings conntrack;
@@ -53,6 +61,50 @@ public final class NodeSysctls {
             ensure(TCP_TIMEOUT_CLOSE_WAIT, conntrack.tcpCloseWaitTimeoutSeconds(), false);
         }
         checkForwarding();
+    }
+
+    /**
+     * IPVS mode's settings, as kube-proxy's IPVS proxier sets them: vs/conntrack=1 (the glue's
+     * masquerading needs conntrack on IPVS connections), expire_nodest_conn=1 and
+     * expire_quiescent_template=1 (connections to a deleted or drained destination end instead of
+     * hanging), conn_reuse_mode=0 only on kernels 4.1 to 5.8 (5.9 fixed the 1 s reuse delay; kube-proxy
+     * leaves it alone there), and with strict ARP arp_ignore=1, arp_announce=2 (the VIPs on kube-ipvs0
+     * are not answered for on other interfaces). Each is logged and skippable like the others.
+     */
+    public void applyIpvs(boolean strictArp) {
+        ensure(VS_CONNTRACK, 1, false);
+        int[] version = kernelVersion();
+        if (version == null || compare(version, 4, 1) < 0) {
+            warnOnce(VS_CONN_REUSE_MODE, "not setting sysctl {}: {}", "kernel version "
+                    + (version == null ? "unknown" : version[0] + "." + version[1]) + " (needs 4.1 or later)");
+        } else if (compare(version, 5, 9) < 0) {
+            ensure(VS_CONN_REUSE_MODE, 0, false);
+        } else if (reported.add(VS_CONN_REUSE_MODE)) {
+            LOG.info("sysctl {} left as it is (kernel {}.{} >= 5.9)", VS_CONN_REUSE_MODE, version[0], version[1]);
+        }
+        ensure(VS_EXPIRE_NODEST_CONN, 1, false);
+        ensure(VS_EXPIRE_QUIESCENT_TEMPLATE, 1, false);
+        if (strictArp) {
+            ensure(ARP_IGNORE, 1, false);
+            ensure(ARP_ANNOUNCE, 2, false);
+        }
+        checkForwarding();
+    }
+
+    /** "6.1.0-26-amd64" -> {6, 1}; null when unknown. */
+    int[] kernelVersion() {
+        try {
+            return sysctl.read(OS_RELEASE).map(v -> {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(v.trim());
+                return m.find() ? new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))} : null;
+            }).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static int compare(int[] v, int major, int minor) {
+        return v[0] != major ? Integer.compare(v[0], major) : Integer.compare(v[1], minor);
     }
 
     /** nf_conntrack_tcp_be_liberal is set (the planner then needs no INVALID-drop rule); missing = false. */

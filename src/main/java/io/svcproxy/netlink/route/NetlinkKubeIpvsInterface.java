@@ -59,6 +59,19 @@ public final class NetlinkKubeIpvsInterface implements KubeIpvsInterface {
         return index;
     }
 
+    /** Whether the interface exists now (one link request; creates nothing). */
+    public boolean exists() {
+        try {
+            link();
+            return true;
+        } catch (NetlinkException e) {
+            if (e.errno() == NetlinkConstants.ENODEV) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     private RouteMessages.Link link() {
         List<NetlinkMessage> replies = socket.request(RouteMessages.getLink(name, ORDER), "get interface " + name);
         if (replies.isEmpty()) {

@@ -41,6 +41,42 @@ class NodeSysctlsTest {
         set(NodeSysctls.TCP_BE_LIBERAL, "0");
     }
 
+    private void ipvsNode(String osRelease) throws IOException {
+        set(NodeSysctls.OS_RELEASE, osRelease);
+        set(NodeSysctls.VS_CONNTRACK, "0");
+        set(NodeSysctls.VS_CONN_REUSE_MODE, "1");
+        set(NodeSysctls.VS_EXPIRE_NODEST_CONN, "0");
+        set(NodeSysctls.VS_EXPIRE_QUIESCENT_TEMPLATE, "0");
+        set(NodeSysctls.ARP_IGNORE, "0");
+        set(NodeSysctls.ARP_ANNOUNCE, "0");
+        set(NodeSysctls.IP_FORWARD, "1");
+    }
+
+    @Test
+    void ipvsSettingsAsKubeProxySetsThemOnAModernKernel() throws IOException {
+        ipvsNode("6.1.0-26-amd64");
+        sysctls(Set.of(), 2).applyIpvs(false);
+        assertEquals("1", get(NodeSysctls.VS_CONNTRACK));
+        assertEquals("1", get(NodeSysctls.VS_EXPIRE_NODEST_CONN));
+        assertEquals("1", get(NodeSysctls.VS_EXPIRE_QUIESCENT_TEMPLATE));
+        assertEquals("1", get(NodeSysctls.VS_CONN_REUSE_MODE), "5.9+ fixed it: left alone");
+        assertEquals("0", get(NodeSysctls.ARP_IGNORE), "no strict ARP unless asked");
+        assertEquals("0", get(NodeSysctls.ARP_ANNOUNCE));
+    }
+
+    @Test
+    void connReuseModeOnOlderKernelsStrictArpAndSkips() throws IOException {
+        ipvsNode("5.4.0-150-generic");
+        sysctls(Set.of(NodeSysctls.VS_EXPIRE_NODEST_CONN), 2).applyIpvs(true);
+        assertEquals("0", get(NodeSysctls.VS_CONN_REUSE_MODE), "kernels 4.1..5.8 get 0");
+        assertEquals("1", get(NodeSysctls.ARP_IGNORE));
+        assertEquals("2", get(NodeSysctls.ARP_ANNOUNCE));
+        assertEquals("0", get(NodeSysctls.VS_EXPIRE_NODEST_CONN), "skipped");
+        ipvsNode("3.10.0-1160.el7");
+        sysctls(Set.of(), 2).applyIpvs(false);
+        assertEquals("1", get(NodeSysctls.VS_CONN_REUSE_MODE), "too old to have it: not touched");
+    }
+
     @Test
     void appliesKubeProxyValues() throws IOException {
         fullNode();

@@ -1,0 +1,166 @@
+package io.svcproxy.cli;
+
+import io.svcproxy.apply.CommandRunner;
+import io.svcproxy.apply.ConntrackCleaner;
+import io.svcproxy.apply.IptablesSyncer;
+import io.svcproxy.apply.LocalAddresses;
+import io.svcproxy.apply.ipvs.CommandIpsets;
+import io.svcproxy.apply.ipvs.DryRunIpsets;
+import io.svcproxy.apply.ipvs.DryRunIpvsKernel;
+import io.svcproxy.apply.ipvs.Ipsets;
+import io.svcproxy.apply.ipvs.IpvsSyncer;
+import io.svcproxy.config.PlannerOptionsFactory;
+import io.svcproxy.config.ProxyConfig;
+import io.svcproxy.diff.ipvs.IpvsDiff;
+import io.svcproxy.ipvs.IpvsKernel;
+import io.svcproxy.model.ClusterSnapshot;
+import io.svcproxy.model.IpFamily;
+import io.svcproxy.netlink.ipvs.ClientIpvsKernel;
+import io.svcproxy.netlink.ipvs.IpvsTimeouts;
+import io.svcproxy.netlink.ipvs.NetlinkIpvsClient;
+import io.svcproxy.netlink.route.KubeIpvsInterface;
+import io.svcproxy.netlink.route.NetlinkKubeIpvsInterface;
+import io.svcproxy.plan.PlannerOptions;
+import io.svcproxy.plan.ipvs.IpvsOptions;
+import io.svcproxy.plan.ipvs.IpvsPlanner;
+import io.svcproxy.source.SnapshotSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * `svcproxy run` in IPVS mode: opens the kernel edges (IPVS over generic netlink, kube-ipvs0 over
+ * rtnetlink, the ipset tool), does kube-proxy's start-up (kube-ipvs0, IPVS timeouts) and builds the
+ * {@link IpvsSyncer}. With --dry-run nothing is created or written: IPVS and kube-ipvs0 are only read.
+ */
+final class IpvsDaemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IpvsDaemon.class);
+
+    private final IpvsKernel kernel;
+    private final IpvsSyncer syncer;
+
+    private IpvsDaemon(IpvsKernel kernel, IpvsSyncer syncer) {
+        this.kernel = kernel;
+        this.syncer = syncer;
+    }
+
+    IpvsSyncer syncer() {
+        return syncer;
+    }
+
+    /** The IPVS options of one family (kube-proxy's ipvs.* on top of the common options). */
+    static IpvsOptions options(ProxyConfig config, ClusterSnapshot snapshot, IpFamily family,
+                               List<InetAddress> localIPs, boolean liberal) {
+        PlannerOptions base = PlannerOptionsFactory.create(config, family, snapshot.node().orElse(null), localIPs, liberal);
+        ProxyConfig.Ipvs i = config.ipvs();
+        return new IpvsOptions(base, i.scheduler(), 0, i.strictArp(), i.tcpTimeout(), i.tcpFinTimeout(),
+                i.udpTimeout(), i.excludeCidrs());
+    }
+
+    static IpvsDaemon start(ProxyConfig config, SnapshotSource source, List<IptablesSyncer> families,
+                            CommandRunner runner, ConntrackCleaner conntrack, boolean liberal, boolean dryRun) {
+        IpvsKernel kernel = dryRun ? new DryRunIpvsKernel(IpvsDaemon::openReadOnly) : openAndPrepare(config.ipvs());
+        Ipsets ipsets = dryRun ? new DryRunIpsets(new CommandIpsets(runner)) : new CommandIpsets(runner);
+        List<String> familyNames = families.stream().map(f -> f.family().kubernetesName()).toList();
+        IpvsSyncer syncer = new IpvsSyncer(source,
+                (snapshot, family) -> IpvsPlanner.plan(snapshot,
+                        options(config, snapshot, family, nodeAddresses(), liberal)),
+                families, ipsets, kernel, conntrack,
+                () -> new IpvsDiff.Scope(Set.copyOf(nodeAddresses().stream()
+                        .filter(a -> !a.isLoopbackAddress()).toList()), config.ipvs().excludeCidrs(),
+                        IpvsDiff.DEFAULT_DRAIN_BOUND),
+                System::currentTimeMillis);
+        LOG.info("IPVS mode: scheduler {}, families {}, exclude CIDRs {}, strict ARP {}",
+                config.ipvs().scheduler().isEmpty() ? "rr" : config.ipvs().scheduler(), familyNames,
+                config.ipvs().excludeCidrs(), config.ipvs().strictArp());
+        return new IpvsDaemon(kernel, syncer);
+    }
+
+    /** This node's addresses, without kube-ipvs0's (those are service VIPs). */
+    static List<InetAddress> nodeAddresses() {
+        return LocalAddresses.listExcept(KubeIpvsInterface.NAME);
+    }
+
+    private static IpvsKernel openAndPrepare(ProxyConfig.Ipvs ipvs) {
+        ClientIpvsKernel kernel;
+        try {
+            kernel = ClientIpvsKernel.open();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("IPVS mode needs the kernel's IPVS and the dummy interface type "
+                    + "(modprobe ip_vs ip_vs_rr dummy; run as root): " + e.getMessage(), e);
+        }
+        try {
+            if (kernel.kubeIpvsInterface() instanceof NetlinkKubeIpvsInterface nl) {
+                int index = nl.ensure();
+                LOG.info("{} ready (ifindex {})", KubeIpvsInterface.NAME, index);
+            }
+            IpvsTimeouts wanted = new IpvsTimeouts(seconds(ipvs.tcpTimeout()), seconds(ipvs.tcpFinTimeout()),
+                    seconds(ipvs.udpTimeout()));
+            if (wanted.tcpSeconds() > 0 || wanted.tcpFinSeconds() > 0 || wanted.udpSeconds() > 0) {
+                IpvsTimeouts before = kernel.client().timeouts();
+                kernel.client().setTimeouts(wanted);
+                LOG.info("IPVS timeouts tcp/tcpfin/udp: {}/{}/{}s -> {}/{}/{}s (0 = unchanged)", before.tcpSeconds(),
+                        before.tcpFinSeconds(), before.udpSeconds(), wanted.tcpSeconds(), wanted.tcpFinSeconds(),
+                        wanted.udpSeconds());
+            }
+            return kernel;
+        } catch (RuntimeException e) {
+            kernel.close();
+            throw e;
+        }
+    }
+
+    /** For --dry-run: reads IPVS, and kube-ipvs0's addresses only if it exists (never creates it). */
+    private static IpvsKernel openReadOnly() {
+        NetlinkIpvsClient client = NetlinkIpvsClient.open();
+        NetlinkKubeIpvsInterface iface;
+        try {
+            iface = NetlinkKubeIpvsInterface.open();
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        if (iface.exists()) {
+            return new ClientIpvsKernel(client, iface);
+        }
+        iface.close();
+        return new ClientIpvsKernel(client, new KubeIpvsInterface() {
+            @Override
+            public Set<InetAddress> bound() {
+                return Set.of();
+            }
+
+            @Override
+            public void bind(InetAddress address) {
+                throw new UnsupportedOperationException("dry run");
+            }
+
+            @Override
+            public void unbind(InetAddress address) {
+                throw new UnsupportedOperationException("dry run");
+            }
+
+            @Override
+            public void delete() {
+                throw new UnsupportedOperationException("dry run");
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+    }
+
+    private static int seconds(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toSeconds());
+    }
+
+    @Override
+    public void close() {
+        kernel.close();
+    }
+}
