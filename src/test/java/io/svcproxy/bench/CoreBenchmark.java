@@ -102,6 +102,15 @@ public class CoreBenchmark {
         return RulesetDiff.diff(plan.desired(), IptablesPlanner.plan(oneEndpointMore, options));
     }
 
+    /**
+     * What IptablesSyncer does after each write to remember the kernel state without iptables-save:
+     * RulesetDiff.apply (the in-memory iptables-restore) of the one-endpoint change on the previous state.
+     */
+    @Benchmark
+    public Ruleset rememberStateOneEndpoint() {
+        return RulesetDiff.apply(plan.desired(), oneEndpointChanges);
+    }
+
     /** Streams the first sync's --noflush payload into a counting sink. */
     @Benchmark
     public long payloadFull() throws IOException {
