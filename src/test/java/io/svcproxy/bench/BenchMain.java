@@ -20,7 +20,7 @@ import java.util.List;
  * JVM (so each size's peak RSS is its own), then {@link BenchReport} writes docs/benchmarks.{md,csv}.
  *
  * <p>{@code BenchMain [--sizes 1000] [--runs 5] [--burst 1000] [--rate 100] [--forks 1] [--warmup 3]
- * [--iterations 5] [--scale-max-seconds 600] [--work target/bench] [--docs docs] [--skip-jmh]
+ * [--iterations 5] [--scale-max-seconds 600] [--single-max 1000] [--work target/bench] [--docs docs] [--skip-jmh]
  * [--skip-scale] [--report-only]}
  */
 public final class BenchMain {
@@ -39,6 +39,7 @@ public final class BenchMain {
         int warmup = 3;
         int iterations = 5;
         long scaleMaxSeconds = 600;
+        int singleMax = 1000;
         Path work = Path.of("target/bench");
         Path docs = Path.of("docs");
         boolean jmh = true;
@@ -53,6 +54,7 @@ public final class BenchMain {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
                 case "--scale-max-seconds" -> scaleMaxSeconds = Long.parseLong(args[++i]);
+                case "--single-max" -> singleMax = Integer.parseInt(args[++i]);
                 case "--work" -> work = Path.of(args[++i]);
                 case "--docs" -> docs = Path.of(args[++i]);
                 case "--skip-jmh" -> jmh = false;
@@ -78,7 +80,7 @@ public final class BenchMain {
                         + "(network namespaces and iptables need root); the report keeps only the JMH rows");
             } else {
                 for (int size : sizeList) {
-                    runScale(size, runs, burst, rate, scaleMaxSeconds, work.resolve("scale-" + size + ".csv"));
+                    runScale(size, runs, burst, rate, scaleMaxSeconds, singleMax, work.resolve("scale-" + size + ".csv"));
                 }
             }
         }
@@ -123,14 +125,15 @@ public final class BenchMain {
         Files.writeString(csv, out);
     }
 
-    static void runScale(int size, int runs, int burst, double rate, long maxSeconds, Path csv)
+    static void runScale(int size, int runs, int burst, double rate, long maxSeconds, int singleMax, Path csv)
             throws IOException, InterruptedException {
         Files.deleteIfExists(csv);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, SCALE_JVM_FLAGS, "-cp", System.getProperty("java.class.path"),
                 ScaleBench.class.getName(), "--size", Integer.toString(size), "--runs", Integer.toString(runs),
                 "--burst", Integer.toString(burst), "--rate", Double.toString(rate),
-                "--max-seconds", Long.toString(maxSeconds), "--out", csv.toString()));
+                "--max-seconds", Long.toString(maxSeconds), "--single-max", Integer.toString(singleMax),
+                "--out", csv.toString()));
         System.err.println("[BenchMain] " + String.join(" ", cmd.subList(0, 2)) + " ... ScaleBench --size " + size);
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         int rc = p.waitFor();
