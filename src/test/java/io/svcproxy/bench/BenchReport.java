@@ -35,8 +35,11 @@ public final class BenchReport {
         }
     }
 
+    /** Also reads work/notes.md, when present: what whoever ran it observed, printed as written. */
     public static void write(Path work, Path docs) {
         try {
+            Path notesFile = work.resolve("notes.md");
+            String notes = Files.exists(notesFile) ? Files.readString(notesFile).strip() : "";
             List<Row> rows = new ArrayList<>();
             Path jmh = work.resolve("jmh.csv");
             if (Files.exists(jmh)) {
@@ -59,7 +62,7 @@ public final class BenchReport {
                 csv.append(ScaleBench.csvLine(line)).append('\n');
             }
             Files.writeString(docs.resolve("benchmarks.csv"), csv);
-            Files.writeString(docs.resolve("benchmarks.md"), markdown(rows));
+            Files.writeString(docs.resolve("benchmarks.md"), markdown(rows, notes));
             System.err.println("[BenchReport] wrote " + docs.resolve("benchmarks.md") + " and "
                     + docs.resolve("benchmarks.csv") + " (" + rows.size() + " rows)");
         } catch (IOException e) {
@@ -120,7 +123,7 @@ public final class BenchReport {
         return out;
     }
 
-    static String markdown(List<Row> rows) {
+    static String markdown(List<Row> rows, String notes) {
         StringBuilder md = new StringBuilder();
         TreeSet<Integer> jmhSizes = new TreeSet<>();
         TreeSet<Integer> scaleSizes = new TreeSet<>();
@@ -161,6 +164,9 @@ public final class BenchReport {
                 .append(loadMax == 0 ? "unknown" : ScaleBench.fmt(loadMin) + " to " + ScaleBench.fmt(loadMax))
                 .append(" (highest per row in the `load1_max` column; the machine is shared, so read small differences as noise) |\n\n");
 
+        if (!notes.isEmpty()) {
+            md.append("## Notes on this run\n\n").append(notes).append("\n\n");
+        }
         summary(md, rows, scaleSizes);
         jmhTable(md, rows, jmhSizes);
         scaleTables(md, rows);
@@ -179,11 +185,11 @@ public final class BenchReport {
     }
 
     private static String v(Row r) {
-        return r == null ? "n/a" : r.get("median");
+        return r == null ? "n/a" : r.get("median").isEmpty() ? "not run" : r.get("median");
     }
 
     private static String ratio(Row a, Row b) {
-        if (a == null || b == null || b.num("median") == 0) {
+        if (a == null || b == null || a.get("median").isEmpty() || b.get("median").isEmpty() || b.num("median") == 0) {
             return "n/a";
         }
         return String.format("%.1fx", a.num("median") / b.num("median"));
@@ -240,7 +246,7 @@ public final class BenchReport {
             return;
         }
         md.append("Median of the measurement iterations (min to max in brackets), per operation; ")
-                .append(jmh.get(0).get("note")).append(".\n\n");
+                .append(jmh.get(0).get("note")).append("; the load column of these rows is the load at the end of the JMH run.\n\n");
         md.append("| benchmark | unit |");
         sizes.forEach(s -> md.append(' ').append(s).append(" services |"));
         md.append(" no size |\n|---|---|");

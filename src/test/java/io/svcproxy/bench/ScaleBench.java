@@ -251,15 +251,8 @@ public final class ScaleBench {
             Metric skipped = metric("a. first full sync", "svcproxy, single payload (unbatched)", backend, "ms",
                     "not run above " + config.singlePayloadMax() + " services (--single-max)");
             skipped.loadMax = Math.max(skipped.loadMax, load1());
-        } else try (NetNs ns = NetNs.create()) {
-            CommandRunner runner = new NamespacedCommandRunner(ns);
-            IptablesSyncer syncer = new IptablesSyncer(V4, new CommandIptablesRestorer(runner, backend, 5),
-                    new ToolNfacctCounters(runner), Integer.MAX_VALUE);
-            long t0 = System.nanoTime();
-            IptablesPlan plan = IptablesPlanner.plan(base, options);
-            syncer.sync(plan, true);
-            metric("a. first full sync", "svcproxy, single payload (unbatched)", backend, "ms",
-                    "plan + iptables-save + diff + 1 restore").add(millis(t0));
+        } else {
+            singlePayload(backend, base);
         }
         // a. the floor: the complete rules by a plain flushing iptables-restore into an empty namespace.
         try (NetNs ns = NetNs.create()) {
@@ -272,6 +265,19 @@ public final class ScaleBench {
             metric("a. first full sync", "floor: plain iptables-restore of the complete payload", backend, "ms",
                     "kernel + tool only").add(millis(t0));
             metric("a. first full sync", "floor payload", backend, "bytes", "").add(payload.length);
+        }
+    }
+
+    private void singlePayload(IptablesBackend backend, ClusterSnapshot base) {
+        try (NetNs ns = NetNs.create()) {
+            CommandRunner runner = new NamespacedCommandRunner(ns);
+            IptablesSyncer syncer = new IptablesSyncer(V4, new CommandIptablesRestorer(runner, backend, 5),
+                    new ToolNfacctCounters(runner), Integer.MAX_VALUE);
+            long t0 = System.nanoTime();
+            IptablesPlan plan = IptablesPlanner.plan(base, options);
+            syncer.sync(plan, true);
+            metric("a. first full sync", "svcproxy, single payload (unbatched)", backend, "ms",
+                    "plan + iptables-save + diff + 1 restore").add(millis(t0));
         }
     }
 
