@@ -21,7 +21,7 @@ import java.util.List;
  *
  * <p>{@code BenchMain [--sizes 1000] [--runs 5] [--burst 1000] [--rate 100] [--forks 1] [--warmup 3]
  * [--iterations 5] [--scale-max-seconds 600] [--single-max 1000] [--work target/bench] [--docs docs] [--skip-jmh]
- * [--skip-scale] [--report-only]}
+ * [--skip-scale] [--report-only] [--jmh-include REGEX]}
  */
 public final class BenchMain {
     static final String SCALE_JVM_FLAGS = "-Xmx2g";
@@ -43,6 +43,7 @@ public final class BenchMain {
         Path work = Path.of("target/bench");
         Path docs = Path.of("docs");
         boolean jmh = true;
+        String jmhInclude = null;
         boolean scale = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -58,6 +59,7 @@ public final class BenchMain {
                 case "--work" -> work = Path.of(args[++i]);
                 case "--docs" -> docs = Path.of(args[++i]);
                 case "--skip-jmh" -> jmh = false;
+                case "--jmh-include" -> jmhInclude = args[++i];
                 case "--skip-scale" -> scale = false;
                 case "--report-only" -> {
                     jmh = false;
@@ -72,7 +74,7 @@ public final class BenchMain {
             sizeList.add(Integer.parseInt(s.trim()));
         }
         if (jmh) {
-            runJmh(sizeList, forks, warmup, iterations, work.resolve("jmh.csv"));
+            runJmh(sizeList, forks, warmup, iterations, jmhInclude, work.resolve("jmh.csv"));
         }
         if (scale) {
             if (!isRoot()) {
@@ -87,11 +89,16 @@ public final class BenchMain {
         BenchReport.write(work, docs);
     }
 
-    static void runJmh(List<Integer> sizes, int forks, int warmup, int iterations, Path csv) throws Exception {
+    static void runJmh(List<Integer> sizes, int forks, int warmup, int iterations, String include, Path csv)
+            throws Exception {
         String[] sizeParams = sizes.stream().map(String::valueOf).toArray(String[]::new);
-        Options opts = new OptionsBuilder()
-                .include(CoreBenchmark.class.getName() + "\\.")
-                .include(NetlinkBenchmark.class.getName() + "\\.")
+        OptionsBuilder builder = new OptionsBuilder();
+        if (include != null) {
+            builder.include(include);
+        } else {
+            builder.include(CoreBenchmark.class.getName() + "\\.").include(NetlinkBenchmark.class.getName() + "\\.");
+        }
+        Options opts = builder
                 .param("services", sizeParams)
                 .forks(forks)
                 .warmupIterations(warmup)
