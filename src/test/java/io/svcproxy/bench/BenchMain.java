@@ -69,6 +69,17 @@ public final class BenchMain {
             }
         }
         Files.createDirectories(work);
+        if (jmh || scale) {
+            // A new run: nothing of an earlier run (other sizes, its notes) may end up in this report.
+            try (var old = Files.list(work)) {
+                for (Path p : old.toList()) {
+                    String f = p.getFileName().toString();
+                    if (f.equals("jmh.csv") || f.equals("notes.md") || f.matches("scale-\\d+\\.csv")) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        }
         List<Integer> sizeList = new ArrayList<>();
         for (String s : sizes.split(",")) {
             sizeList.add(Integer.parseInt(s.trim()));
