@@ -7,7 +7,7 @@ VERSION ?= $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -
 E2E_MODE ?= iptables
 DEMO_FLAGS ?= --cluster-cidr 10.244.0.0/16,fd00:10:244::/56
 
-.PHONY: build test soak demo golden clean native image e2e-kind
+.PHONY: build test soak demo golden clean native image e2e-kind bench
 
 build:
 	$(MVN) -q package -DskipTests
@@ -44,6 +44,21 @@ native: $(BUILD_DIR)/native/ipvs_constants
 $(BUILD_DIR)/native/ipvs_constants: native/ipvs_constants.c
 	mkdir -p $(@D)
 	$(CC) -Wall -Werror -o $@ $<
+
+# Benchmarks (docs/benchmarks.md, docs/benchmarks.csv): JMH over the pure core, then, as root, the
+# real-kernel ScaleBench in throw-away network namespaces. The default sizes finish in a few minutes;
+# the full set: make bench BENCH_SIZES=1000,5000,10000 (about half an hour on 2 cores).
+BENCH_SIZES ?= 1000
+BENCH_RUNS ?= 5
+BENCH_ARGS ?=
+BENCH_BUILD_DIR ?= $(CURDIR)/target
+
+bench:
+	$(MVN) -q -Dbuild.dir=$(BENCH_BUILD_DIR) test-compile dependency:build-classpath \
+		-Dmdep.outputFile=$(BENCH_BUILD_DIR)/bench-classpath.txt -Dmdep.includeScope=test
+	java -cp "$(BENCH_BUILD_DIR)/test-classes:$(BENCH_BUILD_DIR)/classes:$$(cat $(BENCH_BUILD_DIR)/bench-classpath.txt)" \
+		io.svcproxy.bench.BenchMain --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS) \
+		--work $(BENCH_BUILD_DIR)/bench --docs docs $(BENCH_ARGS)
 
 clean:
 	$(MVN) -q clean

@@ -6,13 +6,13 @@ import java.io.Reader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * An in-memory iptables-restore, as strict as the kernel tools (checked on iptables 1.8.9, nft and
@@ -89,12 +89,20 @@ public final class RestoreSimulator {
         return new Ruleset(actual.family(), tables);
     }
 
-    /** A mutable copy of one table while its block is applied. */
+    /**
+     * A mutable copy of one table while its block is applied. Copy on write: a chain's rules are
+     * copied only when the payload changes them, and an untouched chain comes out as the same
+     * {@link Chain} object, so a small payload on a large table costs little more than one pass
+     * over its chains.
+     */
     private static final class WorkTable {
         final String name;
         final Map<String, String> policies = new LinkedHashMap<>();
         final Map<String, List<String>> rules = new HashMap<>();
-        final Map<String, Integer> references = new HashMap<>();
+        /** Rules jumping to each chain; counted on the first -X only (null until then), then kept up to date. */
+        Map<String, Integer> references;
+        /** Chains of the existing table not changed (yet) by the payload; their rules lists are shared. */
+        final Map<String, Chain> unchanged = new HashMap<>();
 
         WorkTable(String name, Table existing) {
             this.name = name;
@@ -108,8 +116,8 @@ public final class RestoreSimulator {
                     rules.put(chain.name(), new ArrayList<>());
                 }
                 for (Chain chain : existing.chains().values()) {
-                    chain.rules().forEach(r -> addRef(r, 1));
-                    rules.get(chain.name()).addAll(chain.rules());
+                    rules.put(chain.name(), chain.rules());
+                    unchanged.put(chain.name(), chain);
                 }
             }
         }
@@ -117,8 +125,9 @@ public final class RestoreSimulator {
         void flushAll() {
             policies.entrySet().removeIf(e -> e.getValue().equals("-"));
             rules.keySet().retainAll(policies.keySet());
-            rules.values().forEach(List::clear);
-            references.clear();
+            rules.replaceAll((chain, list) -> new ArrayList<>());
+            unchanged.clear();
+            references = new HashMap<>();
         }
 
         void execute(String line) {
@@ -151,7 +160,7 @@ public final class RestoreSimulator {
                     }
                     declare(chain, "-");
                 }
-                case "-F", "--flush" -> chainRules(chain).forEach(r -> addRef(r, -1));
+                case "-F", "--flush" -> mutableRules(chain).forEach(r -> addRef(r, -1));
                 case "-X", "--delete-chain" -> deleteChain(chain);
                 case "-P", "--policy" -> {
                     if (!isBuiltin(chain)) {
@@ -162,7 +171,7 @@ public final class RestoreSimulator {
                 default -> throw new IllegalArgumentException("unsupported command " + command);
             }
             if (command.equals("-F") || command.equals("--flush")) {
-                chainRules(chain).clear();
+                mutableRules(chain).clear();
             }
         }
 
@@ -177,7 +186,7 @@ public final class RestoreSimulator {
             if (!policy.equals("-")) {
                 throw new IllegalArgumentException("user chain cannot have a policy");
             }
-            List<String> existing = rules.get(chain);
+            List<String> existing = rules.containsKey(chain) ? mutableRules(chain) : null;
             if (existing != null) {
                 existing.forEach(r -> addRef(r, -1));
                 existing.clear();
@@ -188,7 +197,7 @@ public final class RestoreSimulator {
         }
 
         private void insert(String chain, int position, String spec) {
-            List<String> list = chainRules(chain);
+            List<String> list = mutableRules(chain);
             checkTarget(spec);
             if (position == -1) {
                 list.add(spec);
@@ -202,7 +211,7 @@ public final class RestoreSimulator {
         }
 
         private void delete(String chain, String specOrNumber) {
-            List<String> list = chainRules(chain);
+            List<String> list = mutableRules(chain);
             if (!specOrNumber.isEmpty() && specOrNumber.chars().allMatch(Character::isDigit)) {
                 int n = Integer.parseInt(specOrNumber);
                 if (n < 1 || n > list.size()) {
@@ -224,11 +233,12 @@ public final class RestoreSimulator {
             if (!chainRules(chain).isEmpty()) {
                 throw new IllegalArgumentException("chain " + chain + " is not empty");
             }
-            if (references.getOrDefault(chain, 0) > 0) {
+            if (references().getOrDefault(chain, 0) > 0) {
                 throw new IllegalArgumentException("chain " + chain + " is still referenced");
             }
             rules.remove(chain);
             policies.remove(chain);
+            unchanged.remove(chain);
         }
 
         private void checkTarget(String spec) {
@@ -241,7 +251,18 @@ public final class RestoreSimulator {
             }
         }
 
+        private Map<String, Integer> references() {
+            if (references == null) {
+                references = new HashMap<>();
+                rules.values().forEach(list -> list.forEach(r -> addRef(r, 1)));
+            }
+            return references;
+        }
+
         private void addRef(String spec, int delta) {
+            if (references == null) {
+                return;   // not counted yet: references() counts the rules as they are then
+            }
             RuleText.target(spec).ifPresent(t -> references.merge(t, delta, Integer::sum));
         }
 
@@ -253,6 +274,16 @@ public final class RestoreSimulator {
             return list;
         }
 
+        /** The chain's rules, copied first if they are still the existing table's (shared) list. */
+        private List<String> mutableRules(String chain) {
+            List<String> list = chainRules(chain);
+            if (unchanged.remove(chain) != null) {
+                list = new ArrayList<>(list);
+                rules.put(chain, list);
+            }
+            return list;
+        }
+
         private boolean isBuiltin(String chain) {
             String policy = policies.get(chain);
             return policy != null ? !policy.equals("-") : Ownership.isBuiltin(chain);
@@ -260,16 +291,21 @@ public final class RestoreSimulator {
 
         Table toTable() {
             Map<String, Chain> chains = new LinkedHashMap<>();
-            Map<String, Chain> user = new TreeMap<>();
+            List<Chain> user = new ArrayList<>();
             for (Map.Entry<String, String> e : policies.entrySet()) {
-                Chain chain = new Chain(e.getKey(), e.getValue(), rules.get(e.getKey()));
+                Chain kept = unchanged.get(e.getKey());
+                Chain chain = kept != null && kept.policy().equals(e.getValue()) ? kept
+                        : new Chain(e.getKey(), e.getValue(), rules.get(e.getKey()));
                 if (chain.builtin()) {
                     chains.put(chain.name(), chain);
                 } else {
-                    user.put(chain.name(), chain);
+                    user.add(chain);
                 }
             }
-            chains.putAll(user);
+            // Alphabetical, as iptables-save lists them. The existing chains come first and are already
+            // in order, so this sort is close to linear (a TreeMap was n log n with an allocation each).
+            user.sort(Comparator.comparing(Chain::name));
+            user.forEach(c -> chains.put(c.name(), c));
             return new Table(name, chains);
         }
     }

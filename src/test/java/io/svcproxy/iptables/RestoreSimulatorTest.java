@@ -78,4 +78,39 @@ class RestoreSimulatorTest {
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
         assertFalse(e.getMessage().isEmpty());
     }
+
+    @Test
+    void untouchedChainsAreKeptAsTheyAreAndNewChainsSortIntoPlace() {
+        Ruleset base = SaveParser.parse(IpFamily.V4, """
+                *nat
+                :PREROUTING ACCEPT [0:0]
+                :A - [0:0]
+                :C - [0:0]
+                :E - [0:0]
+                -A PREROUTING -j C
+                -A A -j RETURN
+                -A C -j E
+                -A E -j RETURN
+                COMMIT
+                """);
+        Ruleset out = RestoreSimulator.apply(base, "*nat\n:D - [0:0]\n:B - [0:0]\n-A D -j RETURN\n"
+                + "-A C -j D\n-F A\n-X A\nCOMMIT\n", true);
+        Table nat = out.table("nat");
+        assertEquals(List.of("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING", "B", "C", "D", "E"),
+                List.copyOf(nat.chains().keySet()));
+        assertTrue(nat.chain("E") == base.table("nat").chain("E"), "an untouched chain is the same object");
+        assertEquals(List.of("-j E", "-j D"), nat.chain("C").rules());
+        assertEquals(List.of("-j RETURN", "-j E", "-j RETURN"), List.of(base.table("nat").chain("A").rules().get(0),
+                base.table("nat").chain("C").rules().get(0), base.table("nat").chain("E").rules().get(0)),
+                "the input is not changed");
+        assertEquals(List.of("-j E"), base.table("nat").chain("C").rules());
+    }
+
+    @Test
+    void aFailedBlockLeavesTheInputUntouched() {
+        Ruleset before = SaveParser.parse(IpFamily.V4, SaveWriter.toText(BASE));
+        assertThrows(SaveParseException.class,
+                () -> RestoreSimulator.apply(BASE, "*filter\n-A FOO -j DROP\n-D FOO -j NOPE\nCOMMIT\n", true));
+        assertEquals(before, BASE);
+    }
 }
