@@ -21,6 +21,14 @@ public final class BackendDetector {
     public record Choice(IptablesBackend backend, String reason) {
     }
 
+    /** The --iptables-backend flag's value: "auto" detects, "nft"/"legacy" are taken as given. */
+    public Choice choose(String flagValue) {
+        if ("auto".equals(flagValue)) {
+            return detect();
+        }
+        return new Choice(IptablesBackend.parse(flagValue), "from --iptables-backend");
+    }
+
     public Choice detect() {
         Counts nft = count(IptablesBackend.NFT);
         Counts legacy = count(IptablesBackend.LEGACY);

@@ -124,8 +124,7 @@ public final class CleanupCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         CommandRunner runner = new CommandRunner();
-        IptablesBackend chosen = "auto".equals(backend)
-                ? new BackendDetector(runner).detect().backend() : IptablesBackend.parse(backend);
+        IptablesBackend chosen = new BackendDetector(runner).choose(backend).backend();
         CommandIptablesRestorer restorer = new CommandIptablesRestorer(runner, chosen, 5);
         for (IpFamily family : IpFamily.values()) {
             Ruleset actual;

@@ -20,6 +20,7 @@ final class NodeTarget {
     private final Kind kind;
     private final Path dump;
     private final String backend;
+    private IptablesBackend liveBackend;
 
     private NodeTarget(Kind kind, Path dump, String backend) {
         this.kind = kind;
@@ -61,9 +62,11 @@ final class NodeTarget {
                 }
             default:
                 CommandRunner runner = new CommandRunner();
-                IptablesBackend b = "auto".equals(backend)
-                        ? new BackendDetector(runner).detect().backend() : IptablesBackend.parse(backend);
-                return new LiveRulesetReader(runner, b).read(family);
+                if (liveBackend == null) {
+                    // Detected once: detection reads both backends' rules, which need not be done per family.
+                    liveBackend = new BackendDetector(runner).choose(backend).backend();
+                }
+                return new LiveRulesetReader(runner, liveBackend).read(family);
         }
     }
 }

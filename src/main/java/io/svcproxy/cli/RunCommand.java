@@ -280,12 +280,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private IptablesBackend chooseBackend(CommandRunner runner) {
-        if (!"auto".equals(backend)) {
-            IptablesBackend b = IptablesBackend.parse(backend);
-            LOG.info("iptables backend {} (from --iptables-backend)", b);
-            return b;
-        }
-        BackendDetector.Choice choice = new BackendDetector(runner).detect();
+        BackendDetector.Choice choice = new BackendDetector(runner).choose(backend);
         LOG.info("iptables backend {}: {}", choice.backend(), choice.reason());
         return choice.backend();
     }
