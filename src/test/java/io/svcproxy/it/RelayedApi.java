@@ -25,9 +25,9 @@ import java.util.List;
  * {@link #stop()} cuts with every open connection at once (an API server outage). No interface or
  * address is added to the host. {@link #start()} again gives a fresh, empty store on the same port.
  */
-final class RelayedApi implements AutoCloseable {
+public final class RelayedApi implements AutoCloseable {
     /** The API server URL as seen from inside the node namespace. */
-    static final String MASTER = "http://127.0.0.1:6443";
+    public static final String MASTER = "http://127.0.0.1:6443";
 
     private final int apiPort = freePort();
     private final Path socketDir;
@@ -36,7 +36,7 @@ final class RelayedApi implements AutoCloseable {
     private KubernetesClient admin;
     private TcpRelay relay;
 
-    RelayedApi() {
+    public RelayedApi() {
         try {
             socketDir = Files.createTempDirectory("svcp-api");
         } catch (IOException e) {
@@ -54,13 +54,13 @@ final class RelayedApi implements AutoCloseable {
     }
 
     /** The argv bridging {@link #MASTER} in the namespace to the relay's socket (run it with ip netns exec). */
-    List<String> socatArgv(String nsName) {
+    public List<String> socatArgv(String nsName) {
         return List.of("ip", "netns", "exec", nsName, "socat",
                 "TCP-LISTEN:6443,bind=127.0.0.1,fork,reuseaddr", "UNIX-CONNECT:" + socket);
     }
 
     /** Starts the server (empty store) and the relay. */
-    void start() {
+    public void start() {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         server.init(InetAddress.getLoopbackAddress(), apiPort);
@@ -75,7 +75,7 @@ final class RelayedApi implements AutoCloseable {
     }
 
     /** A client of the running server, to create, update and delete objects. */
-    KubernetesClient admin() {
+    public KubernetesClient admin() {
         if (admin == null) {
             throw new IllegalStateException("the API server is not running");
         }
@@ -83,7 +83,7 @@ final class RelayedApi implements AutoCloseable {
     }
 
     /** The API server goes away: every connection to it breaks. */
-    void stop() {
+    public void stop() {
         if (relay != null) {
             relay.close();
             relay = null;

@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
 public final class Daemon implements NodeProgrammer {
     public static final Duration FIRST_SYNC = Duration.ofSeconds(60);
     private static final Pattern PAYLOAD = Pattern.compile("payload bytes=(\\d+)");
-    private final Topology topology;
+    private final String nodeNs;
+    private final java.nio.file.Path logDir;
+    private final java.util.function.UnaryOperator<BackgroundProcess> tracker;
     private final List<String> daemonFlags;
     private List<String> source;
     private List<String> flags;
@@ -28,7 +30,18 @@ public final class Daemon implements NodeProgrammer {
 
     /** daemonFlags: e.g. --sync-period 3s, --iptables-backend nft. */
     public Daemon(Topology topology, List<String> daemonFlags) {
-        this.topology = topology;
+        this(topology.node().name(), topology.dir(), topology::track, daemonFlags);
+    }
+
+    /**
+     * A daemon in the namespace nodeNs (any cluster of namespaces, e.g. the e2e netns cluster's nodes),
+     * its output under logDir, each process it starts handed to tracker (which stops it on teardown).
+     */
+    public Daemon(String nodeNs, java.nio.file.Path logDir, java.util.function.UnaryOperator<BackgroundProcess> tracker,
+                  List<String> daemonFlags) {
+        this.nodeNs = nodeNs;
+        this.logDir = logDir;
+        this.tracker = tracker;
         this.daemonFlags = List.copyOf(daemonFlags);
     }
 
@@ -41,9 +54,15 @@ public final class Daemon implements NodeProgrammer {
 
     /** Starts with the Kubernetes API at masterUrl (as seen from the node namespace) as the source. */
     public void startApi(String masterUrl, List<String> kubeProxyFlags) {
+        startApiDetached(masterUrl, kubeProxyFlags);
+        awaitSyncs(1, FIRST_SYNC);
+    }
+
+    /** As {@link #startApi} without waiting for the first sync (several nodes start at once, then wait). */
+    public void startApiDetached(String masterUrl, List<String> kubeProxyFlags) {
         this.source = List.of("--master", masterUrl);
         this.flags = List.copyOf(kubeProxyFlags);
-        launch();
+        spawn();
     }
 
     /**
@@ -74,8 +93,8 @@ public final class Daemon implements NodeProgrammer {
         args.addAll(flags);
         args.addAll(daemonFlags);
         List<String> argv = new ArrayList<>(commandPrefix);
-        argv.addAll(SvcproxyJar.command(topology.node().name(), args));
-        process = topology.track(BackgroundProcess.start("svcproxy", argv, topology.dir()));
+        argv.addAll(SvcproxyJar.command(nodeNs, args));
+        process = tracker.apply(BackgroundProcess.start("svcproxy", argv, logDir));
     }
 
     public BackgroundProcess process() {

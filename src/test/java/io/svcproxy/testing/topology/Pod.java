@@ -58,7 +58,7 @@ public final class Pod {
     private final String ip;
     private final Path logDir;
 
-    Pod(String name, NetNs ns, String ip, Path logDir) {
+    public Pod(String name, NetNs ns, String ip, Path logDir) {
         this.name = name;
         this.ns = ns;
         this.ip = ip;

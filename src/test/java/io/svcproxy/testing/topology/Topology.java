@@ -135,30 +135,17 @@ public final class Topology implements AutoCloseable {
         return new Pod(name, ns, ip, dir);
     }
 
+    private static List<String> echoPorts() {
+        return List.of("tcp:" + TCP_PORT, "udp:" + UDP_PORT);
+    }
+
     private void startEcho(Pod pod) {
-        String classes;
-        try {
-            classes = java.nio.file.Path.of(EchoServer.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                    .toString();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        processes.add(BackgroundProcess.start(pod.name() + "-echo", Exec.in(pod.ns().name(), List.of(javaBin,
-                "-Xmx24m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", classes,
-                EchoServer.class.getName(), pod.name(), String.valueOf(TCP_PORT), String.valueOf(UDP_PORT))), dir));
+        processes.add(BackgroundProcess.start(pod.name() + "-echo",
+                EchoServer.command(pod.ns().name(), pod.name(), echoPorts()), dir));
     }
 
     private void awaitListening(Pod pod) {
-        for (int i = 0; i < 200; i++) {   // bounded: 200 x 50 ms (a JVM starts)
-            String tcp = Exec.checked(Exec.in(pod.ns().name(), List.of("ss", "-Hltn", "sport = :" + TCP_PORT)), null, CMD);
-            String udp = Exec.checked(Exec.in(pod.ns().name(), List.of("ss", "-Hlun", "sport = :" + UDP_PORT)), null, CMD);
-            if (!tcp.isBlank() && !udp.isBlank()) {
-                return;
-            }
-            sleep(50);
-        }
-        throw new IllegalStateException("echo servers in " + pod + " did not start listening");
+        EchoServer.awaitListening(pod.ns().name(), echoPorts());
     }
 
     private NetNs newNs() {
