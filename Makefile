@@ -3,8 +3,9 @@ MVN ?= mvn -B
 # The image `make image` builds (VERSION defaults to the pom's project version).
 IMAGE ?= svcproxy
 VERSION ?= $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
-# Proxy mode `make e2e-kind` installs: iptables or ipvs.
+# Proxy mode `make e2e-kind` installs: iptables or ipvs; and the cluster's IP families: ipv4 or dual.
 E2E_MODE ?= iptables
+E2E_IP_FAMILY ?= ipv4
 DEMO_FLAGS ?= --cluster-cidr 10.244.0.0/16,fd00:10:244::/56
 
 .PHONY: build test soak demo golden clean native image e2e-kind bench
@@ -69,8 +70,8 @@ image:
 	docker build --build-arg VERSION=$(VERSION) --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
 		-t $(IMAGE):$(VERSION) .
 
-# kind cluster without kube-proxy, image built and loaded, chart installed, smoke suite run
-# (needs Docker, kind, kubectl, helm). The same script the e2e-kind workflow runs.
-# `e2e/kind/run.sh down` deletes the cluster.
+# kind cluster without kube-proxy, image built and loaded, chart installed, then the e2e suite of
+# Service behaviours through the kind driver (needs Docker, kind, kubectl, helm, JDK 17, Maven).
+# The same script the e2e-kind workflow runs. `e2e/kind/run.sh down` deletes the cluster.
 e2e-kind:
-	e2e/kind/run.sh $(E2E_MODE)
+	IP_FAMILY=$(E2E_IP_FAMILY) e2e/kind/run.sh $(E2E_MODE)

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# svcproxy on a kind cluster without kube-proxy: create the cluster, build and load the image,
-# install the chart, wait for the rollout, then run a small smoke suite with kubectl.
+# svcproxy on a kind cluster without kube-proxy: create the cluster, build and load the images,
+# install the chart, wait for the rollout, then run the e2e suite of Service behaviours against it
+# (the same suite `make e2e` runs on network namespaces, here through the kind driver, KindE2eIT).
 #
-#   e2e/kind/run.sh [iptables|ipvs] [STEP...]     steps: cluster image install smoke down
-#                                                  (default: cluster image install smoke)
+#   e2e/kind/run.sh [iptables|ipvs] [STEP...]     steps: cluster image install suite smoke down
+#                                                  (default: cluster image install suite)
+#
+#   suite  mvn -Pe2e-kind verify against the cluster's context (JDK 17 and Maven on this host)
+#   smoke  a few kubectl + curl checks only (ClusterIP, DNS, NodePort, REJECT without endpoints)
 #
 # Every command is printed before it runs ("+ ..."), so each step can be repeated by hand.
 # Environment: CLUSTER_NAME (svcproxy-e2e), IMAGE (svcproxy), TAG (e2e), NAMESPACE (kube-system),
-# AGNHOST_IMAGE (the sig-network e2e test image: netexec server, pause, curl).
-# Needs: docker, kind, kubectl, helm.
+# IP_FAMILY (ipv4, or dual for a dual-stack cluster: e2e/kind/cluster-dual.yaml),
+# AGNHOST_IMAGE (the sig-network e2e test image: netexec server, pause, curl),
+# E2E_SCTP (connect: SCTP checked with real associations, needs the sctp module and libsctp1 on this
+# host; none: SCTP behaviours skipped), MVN (mvn).
+# Needs: docker, kind, kubectl, helm; for the suite also JDK 17 and Maven.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -19,7 +26,7 @@ case "${1:-}" in
 esac
 STEPS=("$@")
 if [ "${#STEPS[@]}" -eq 0 ]; then
-    STEPS=(cluster image install smoke)
+    STEPS=(cluster image install suite)
 fi
 
 CLUSTER_NAME=${CLUSTER_NAME:-svcproxy-e2e}
@@ -27,7 +34,20 @@ IMAGE=${IMAGE:-svcproxy}
 TAG=${TAG:-e2e}
 NAMESPACE=${NAMESPACE:-kube-system}
 AGNHOST_IMAGE=${AGNHOST_IMAGE:-registry.k8s.io/e2e-test-images/agnhost:2.53}
-KIND_CONFIG=e2e/kind/cluster.yaml
+IP_FAMILY=${IP_FAMILY:-ipv4}
+E2E_SCTP=${E2E_SCTP:-connect}
+MVN=${MVN:-mvn}
+case "$IP_FAMILY" in
+    ipv4)
+        KIND_CONFIG=e2e/kind/cluster.yaml
+        CLUSTER_CIDR=10.244.0.0/16 ;;
+    dual)
+        KIND_CONFIG=e2e/kind/cluster-dual.yaml
+        CLUSTER_CIDR=10.244.0.0/16,fd00:10:244::/56 ;;
+    *)
+        echo "IP_FAMILY must be ipv4 or dual, not '$IP_FAMILY'" >&2
+        exit 1 ;;
+esac
 TEST_NS=svcproxy-smoke
 KUBECTL=(kubectl --context "kind-${CLUSTER_NAME}")
 
@@ -41,8 +61,11 @@ fail() {
     exit 1
 }
 
+# The node's first InternalIP (a dual-stack node lists one per family).
 node_ip() {
-    "${KUBECTL[@]}" get node "$1" -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}'
+    local ips
+    ips=$("${KUBECTL[@]}" get node "$1" -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}')
+    echo "${ips%% *}"
 }
 
 step_cluster() {
@@ -57,6 +80,9 @@ step_image() {
     run docker build --build-arg VERSION="$TAG" \
         --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" -t "$IMAGE:$TAG" .
     run kind load docker-image "$IMAGE:$TAG" --name "$CLUSTER_NAME"
+    # The suite's pods run agnhost on every node: pulled once here rather than by each node.
+    run docker pull "$AGNHOST_IMAGE"
+    run kind load docker-image "$AGNHOST_IMAGE" --name "$CLUSTER_NAME"
 }
 
 step_install() {
@@ -69,7 +95,7 @@ step_install() {
         --set image.repository="$IMAGE" --set image.tag="$TAG" --set image.pullPolicy=Never \
         --set mode="$MODE" \
         --set apiServer.host="$api_host" --set apiServer.port=6443 \
-        --set config.clusterCIDR=10.244.0.0/16
+        --set config.clusterCIDR="$CLUSTER_CIDR"
     run "${KUBECTL[@]}" -n "$NAMESPACE" rollout status daemonset/svcproxy --timeout=180s
     # Cluster DNS sits behind a Service: it becomes reachable once the rules are in place.
     run "${KUBECTL[@]}" -n kube-system rollout status deployment/coredns --timeout=180s
@@ -163,6 +189,13 @@ YAML
     echo "smoke suite passed (mode $MODE)" >&2
 }
 
+# The e2e suite (src/test/java/io/svcproxy/e2e) through the kind driver; diagnostics of failed tests
+# (each node's rules, the proxy logs) land in target/e2e-kind/RUN/.
+step_suite() {
+    run "$MVN" -B -Pe2e-kind verify -De2e.context="kind-${CLUSTER_NAME}" \
+        -De2e.agnhostImage="$AGNHOST_IMAGE" -De2e.sctp="$E2E_SCTP" -De2e.proxyNamespace="$NAMESPACE"
+}
+
 step_down() {
     run kind delete cluster --name "$CLUSTER_NAME"
 }
@@ -179,7 +212,7 @@ trap on_exit EXIT
 
 for step in "${STEPS[@]}"; do
     case "$step" in
-        cluster|image|install|smoke|down) "step_$step" ;;
-        *) fail "unknown step '$step' (expected cluster, image, install, smoke or down)" ;;
+        cluster|image|install|suite|smoke|down) "step_$step" ;;
+        *) fail "unknown step '$step' (expected cluster, image, install, suite, smoke or down)" ;;
     esac
 done
