@@ -49,6 +49,8 @@ public abstract class ServiceBehaviours {
     private static final Duration REQUEST = Duration.ofSeconds(2);
     /** For requests expected to go unanswered (dropped): long enough for an answer on a quiet machine. */
     private static final Duration SILENCE = Duration.ofSeconds(1);
+    /** Requests in a row that must all go unanswered. */
+    private static final int QUIET = 3;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Backend.Port HTTP = new Backend.Port("http", Protocol.TCP, 8080);
     private static final Backend.Port DNS_UDP = new Backend.Port("udp", Protocol.UDP, 8081);
@@ -272,8 +274,7 @@ public abstract class ServiceBehaviours {
             s.getSpec().getPorts().forEach(p -> p.setNodePort(null));
             return s;
         });
-        awaitReply("NodePort -> ClusterIP: the NodePort is gone", external(), nodeIp, nodePort, Protocol.TCP,
-                r -> !r.answered(), SILENCE);
+        awaitUnanswered("NodePort -> ClusterIP: the NodePort is gone", external(), nodeIp, nodePort, Protocol.TCP, null);
         awaitReply("NodePort -> ClusterIP: the cluster IP stays", pod(clientNode), ip, 80, Protocol.TCP, answeredBy(pod));
 
         update(svc, s -> {
@@ -285,8 +286,8 @@ public abstract class ServiceBehaviours {
             s.getSpec().setIpFamilyPolicy(null);
             return s;
         });
-        awaitReply("ClusterIP -> ExternalName: the cluster IP is gone", pod(clientNode), ip, 80, Protocol.TCP,
-                r -> !r.answered(), SILENCE);
+        awaitUnanswered("ClusterIP -> ExternalName: the cluster IP is gone", pod(clientNode), ip, 80, Protocol.TCP,
+                null);
         awaitEndpoints(get(svc), Map.of());
     }
 
@@ -332,8 +333,8 @@ public abstract class ServiceBehaviours {
             String without = cluster.nodeAddress(node, primary());
             Eventually.await("health check 503 on " + node, cluster.convergence(),
                     () -> cluster.httpStatus(external(), without, healthPort, "/", REQUEST), code -> code == 503);
-            awaitReply("NodePort on " + node + " (no local endpoint) drops", external(), without, nodePort,
-                    Protocol.TCP, r2 -> !r2.answered(), SILENCE);
+            awaitUnanswered("NodePort on " + node + " (no local endpoint) drops", external(), without, nodePort,
+                    Protocol.TCP, Reply.Outcome.TIMEOUT);
         }
     }
 
@@ -358,8 +359,8 @@ public abstract class ServiceBehaviours {
             awaitSpread("pod on " + backendNode2 + ": its node's endpoint only", pod(backendNode2), ip, 80,
                     Protocol.TCP, 6, only(p2));
         }
-        awaitReply("pod on " + clientNode + " (no local endpoint): dropped", pod(clientNode), ip, 80, Protocol.TCP,
-                r -> !r.answered(), SILENCE);
+        awaitUnanswered("pod on " + clientNode + " (no local endpoint): dropped", pod(clientNode), ip, 80,
+                Protocol.TCP, Reply.Outcome.TIMEOUT);
     }
 
     /** Endpoint updates are followed over UDP too (stale conntrack entries must not pin the old pods). */
@@ -587,10 +588,11 @@ public abstract class ServiceBehaviours {
     }
 
     /** n requests: how many each pod answered, failures counted under their outcome's name. */
-    private Map<String, Integer> spread(Source from, String address, int port, Protocol protocol, int n) {
+    private Map<String, Integer> spread(Source from, String address, int port, Protocol protocol, int n,
+                                        Duration timeout) {
         Map<String, Integer> counts = new TreeMap<>();
         for (int i = 0; i < n; i++) {
-            Reply r = cluster.request(from, address, port, protocol, REQUEST);
+            Reply r = cluster.request(from, address, port, protocol, timeout);
             counts.merge(r.answered() ? r.pod() : r.outcome().name(), 1, Integer::sum);
         }
         return counts;
@@ -599,7 +601,18 @@ public abstract class ServiceBehaviours {
     private Map<String, Integer> awaitSpread(String what, Source from, String address, int port, Protocol protocol,
                                              int n, Predicate<Map<String, Integer>> ok) {
         return Eventually.await(what + " (" + n + " x " + protocol + " " + from + " -> " + address + ":" + port + ")",
-                cluster.convergence(), () -> spread(from, address, port, protocol, n), ok);
+                cluster.convergence(), () -> spread(from, address, port, protocol, n, REQUEST), ok);
+    }
+
+    /**
+     * Waits until {@value #QUIET} requests in a row fail with outcome (any failure when null), each
+     * given {@link #SILENCE} to be answered: one lost request alone proves nothing.
+     */
+    private void awaitUnanswered(String what, Source from, String address, int port, Protocol protocol,
+                                 Reply.Outcome outcome) {
+        Eventually.await(what + " (" + QUIET + " x " + protocol + " " + from + " -> " + address + ":" + port + ")",
+                cluster.convergence(), () -> spread(from, address, port, protocol, QUIET, SILENCE),
+                h -> failures(h) == QUIET && (outcome == null || h.getOrDefault(outcome.name(), 0) == QUIET));
     }
 
     private static int failures(Map<String, Integer> h) {
