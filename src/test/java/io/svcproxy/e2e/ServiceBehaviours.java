@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.ServiceSpec;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.junit.jupiter.api.AfterAll;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -109,7 +111,7 @@ public abstract class ServiceBehaviours {
     @Test
     void servesABasicEndpointFromPods() {
         Map<String, String> app = labels("basic");
-        Service svc = create(service("endpoint-test", app, port("http", Protocol.TCP, 80, 8080)));
+        Service svc = create(http("endpoint-test", app, spec -> { }));
         String ip = svc.getSpec().getClusterIP();
         awaitEndpoints(svc, Map.of());
 
@@ -188,7 +190,7 @@ public abstract class ServiceBehaviours {
     @Test
     void functioningNodePortService() {
         Map<String, String> app = labels("nodeport");
-        Service svc = create(type(service("nodeport-test", app, port("http", Protocol.TCP, 80, 8080)), "NodePort"));
+        Service svc = create(http("nodeport-test", app, spec -> spec.setType("NodePort")));
         int nodePort = svc.getSpec().getPorts().get(0).getNodePort();
         String pod = deploy("server", backendNode1, app, HTTP);
         for (String node : cluster.nodes()) {
@@ -209,7 +211,7 @@ public abstract class ServiceBehaviours {
     @Test
     void sessionAffinityClusterIpAndSwitching() {
         Map<String, String> app = labels("affinity");
-        Service svc = create(affinity(service("affinity-clusterip", app, port("http", Protocol.TCP, 80, 8080)), true));
+        Service svc = create(affinity(http("affinity-clusterip", app, spec -> { }), true));
         String ip = svc.getSpec().getClusterIP();
         String a = deploy("a", backendNode1, app, HTTP);
         String b = deploy("b", backendNode2, app, HTTP);
@@ -231,8 +233,7 @@ public abstract class ServiceBehaviours {
     @Test
     void sessionAffinityNodePort() {
         Map<String, String> app = labels("affinity-np");
-        Service svc = create(affinity(type(service("affinity-nodeport", app, port("http", Protocol.TCP, 80, 8080)),
-                "NodePort"), true));
+        Service svc = create(affinity(http("affinity-nodeport", app, spec -> spec.setType("NodePort")), true));
         int nodePort = svc.getSpec().getPorts().get(0).getNodePort();
         String a = deploy("a", backendNode1, app, HTTP);
         String b = deploy("b", backendNode2, app, HTTP);
@@ -249,9 +250,10 @@ public abstract class ServiceBehaviours {
     @Test
     void typeChangesExternalNameClusterIpNodePort() {
         Map<String, String> app = labels("types");
-        Service external = new ServiceBuilder(service("type-test", app, port("http", Protocol.TCP, 80, 8080)))
-                .editSpec().withType("ExternalName").withExternalName("foo.example.com").endSpec().build();
-        Service svc = create(external);
+        Service svc = create(http("type-test", app, spec -> {
+            spec.setType("ExternalName");
+            spec.setExternalName("foo.example.com");
+        }));
         assertNull(blankToNull(svc.getSpec().getClusterIP()), "ExternalName has no cluster IP");
         String pod = deploy("server", backendNode1, app, HTTP);
 
@@ -312,9 +314,10 @@ public abstract class ServiceBehaviours {
     @Test
     void externalTrafficPolicyLocalPreservesSourceAndHealthChecks() {
         Map<String, String> app = labels("etp");
-        Service lb = new ServiceBuilder(service("external-local", app, port("http", Protocol.TCP, 80, 8080)))
-                .editSpec().withType("LoadBalancer").withExternalTrafficPolicy("Local").endSpec().build();
-        Service svc = create(lb);
+        Service svc = create(http("external-local", app, spec -> {
+            spec.setType("LoadBalancer");
+            spec.setExternalTrafficPolicy("Local");
+        }));
         int nodePort = svc.getSpec().getPorts().get(0).getNodePort();
         int healthPort = svc.getSpec().getHealthCheckNodePort();
         String pod = deploy("local", backendNode1, app, HTTP);
@@ -345,9 +348,7 @@ public abstract class ServiceBehaviours {
     @Test
     void internalTrafficPolicyLocal() {
         Map<String, String> app = labels("itp");
-        Service local = new ServiceBuilder(service("internal-local", app, port("http", Protocol.TCP, 80, 8080)))
-                .editSpec().withInternalTrafficPolicy("Local").endSpec().build();
-        Service svc = create(local);
+        Service svc = create(http("internal-local", app, spec -> spec.setInternalTrafficPolicy("Local")));
         String ip = svc.getSpec().getClusterIP();
         String p1 = deploy("on1", backendNode1, app, HTTP);
         String p2 = backendNode2.equals(backendNode1) ? null : deploy("on2", backendNode2, app, HTTP);
@@ -385,8 +386,7 @@ public abstract class ServiceBehaviours {
      */
     @Test
     void noEndpointsIsRejected() {
-        Service svc = create(type(service("no-pods", labels("nothing"), port("http", Protocol.TCP, 80, 8080)),
-                "NodePort"));
+        Service svc = create(http("no-pods", labels("nothing"), spec -> spec.setType("NodePort")));
         int nodePort = svc.getSpec().getPorts().get(0).getNodePort();
         Duration patient = Duration.ofSeconds(5);   // a REFUSED outcome well within it: rejected, not dropped
         awaitReply("cluster IP rejected", pod(clientNode), svc.getSpec().getClusterIP(), 80, Protocol.TCP,
@@ -424,11 +424,15 @@ public abstract class ServiceBehaviours {
     void dualStackAndIpv6Services() {
         Assumptions.assumeTrue(cluster.capabilities().dualStack(), "cluster is not dual-stack");
         Map<String, String> app = labels("dual");
-        Service dual = create(new ServiceBuilder(type(service("dual-test", app, port("http", Protocol.TCP, 80, 8080)),
-                "NodePort")).editSpec().withIpFamilyPolicy("RequireDualStack").withIpFamilies("IPv4", "IPv6")
-                .endSpec().build());
-        Service v6 = create(new ServiceBuilder(service("v6-test", app, port("http", Protocol.TCP, 80, 8080)))
-                .editSpec().withIpFamilyPolicy("SingleStack").withIpFamilies("IPv6").endSpec().build());
+        Service dual = create(http("dual-test", app, spec -> {
+            spec.setType("NodePort");
+            spec.setIpFamilyPolicy("RequireDualStack");
+            spec.setIpFamilies(List.of("IPv4", "IPv6"));
+        }));
+        Service v6 = create(http("v6-test", app, spec -> {
+            spec.setIpFamilyPolicy("SingleStack");
+            spec.setIpFamilies(List.of("IPv6"));
+        }));
         assertEquals(2, dual.getSpec().getClusterIPs().size(), "two cluster IPs: " + dual.getSpec().getClusterIPs());
         String pod = deploy("dual", backendNode1, app, HTTP);
         for (String ip : dual.getSpec().getClusterIPs()) {
@@ -459,6 +463,13 @@ public abstract class ServiceBehaviours {
         return new ServiceBuilder().withNewMetadata().withName(unique(base)).withNamespace(cluster.namespace())
                 .endMetadata().withNewSpec().withType("ClusterIP").withSelector(selector).withPorts(ports).endSpec()
                 .build();
+    }
+
+    /** A Service with one TCP port "http" 80 -> 8080, its spec then changed by edit. */
+    private Service http(String base, Map<String, String> selector, Consumer<ServiceSpec> edit) {
+        Service s = service(base, selector, port("http", Protocol.TCP, 80, 8080));
+        edit.accept(s.getSpec());
+        return s;
     }
 
     private static ServicePort port(String name, Protocol protocol, int port, Object targetPort) {
