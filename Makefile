@@ -8,7 +8,7 @@ E2E_MODE ?= iptables
 E2E_IP_FAMILY ?= ipv4
 DEMO_FLAGS ?= --cluster-cidr 10.244.0.0/16,fd00:10:244::/56
 
-.PHONY: build test soak demo golden clean native image e2e-kind bench
+.PHONY: build test soak demo golden clean native image e2e e2e-kind bench
 
 build:
 	$(MVN) -q package -DskipTests
@@ -69,6 +69,14 @@ clean:
 image:
 	docker build --build-arg VERSION=$(VERSION) --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
 		-t $(IMAGE):$(VERSION) .
+
+# The e2e suite of Service behaviours on a 3-node cluster of network namespaces (NetnsClusterE2eIT;
+# `make test` runs it too). Needs root; installs the test packages first, like `make test`.
+# Logs and rule snapshots of failed tests: target/e2e-netns/RUN/.
+e2e:
+	@if [ "$$(id -u)" -ne 0 ]; then echo "make e2e: needs root (network namespaces)"; exit 1; fi
+	scripts/install-test-deps.sh
+	SVCPROXY_REQUIRE_KERNEL_TESTS=1 $(MVN) verify -Dit.test=NetnsClusterE2eIT -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false
 
 # kind cluster without kube-proxy, image built and loaded, chart installed, then the e2e suite of
 # Service behaviours through the kind driver (needs Docker, kind, kubectl, helm, JDK 17, Maven).

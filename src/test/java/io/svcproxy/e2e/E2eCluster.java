@@ -25,6 +25,9 @@ import java.util.List;
  *   <li>Proxies converge asynchronously: the suite waits for a condition with {@link Eventually},
  *       bounded by {@link #convergence()}; a driver never waits for the proxy on the suite's behalf
  *       except where a method says so.</li>
+ *   <li>Every address a driver returns (pod IPs, node addresses, source addresses, the client
+ *       address in a {@link Reply}) is rendered as {@link java.net.InetAddress#getHostAddress()}
+ *       renders it (IPv6 uncompressed, no brackets), so the suite compares addresses as strings.</li>
  *   <li>Methods are called from one test thread at a time; they throw (never return null) when the
  *       cluster cannot do what was asked, with a message that names what failed.</li>
  * </ul>
@@ -52,9 +55,10 @@ public interface E2eCluster extends AutoCloseable {
     /**
      * Runs a backend pod and returns once it serves: a Pod named {@code pod.name()} with
      * {@code pod.labels()} on node {@code pod.node()}, with one container port per {@link Backend.Port}
-     * (name, protocol, number) and every port answering as agnhost {@code netexec} does for
-     * {@code /hostname} + {@code /clientip}, in one line: {@code "POD_NAME CLIENT_IP"} (a TCP
-     * connection gets the line and is closed; a UDP datagram gets the line as its reply). SCTP ports
+     * (name, protocol, number), each TCP and UDP port serving requests so that {@link #request} can
+     * tell which pod answered and which client address it saw (netns: {@code EchoServer} answers a
+     * connection or a datagram with the line {@code "POD_NAME CLIENT_IP"}; kind: agnhost
+     * {@code netexec}, whose {@code /hostname} and {@code /clientip} say the same). SCTP ports
      * are declared on the Pod; whether they answer is {@link Capabilities#sctp()}. The pod is Ready
      * (so its endpoints will appear, asynchronously, in EndpointSlices of Services selecting it) with
      * an address of every family in {@link Capabilities#families()}.

@@ -1,6 +1,7 @@
 package io.svcproxy.e2e.netns;
 
 import io.svcproxy.testing.NetNs;
+import io.svcproxy.testing.Teardown;
 import io.svcproxy.testing.topology.Exec;
 import io.svcproxy.testing.topology.Pod;
 
@@ -46,8 +47,8 @@ final class ClusterNetwork implements AutoCloseable {
         }
     }
 
-    /** A pod's namespace (as a {@link Pod}, ip = its IPv4 address), its IPv6 address and its veth on the node. */
-    record PodNet(Pod pod, String ip4, String ip6, Node node, String hostVeth) {
+    /** A pod's namespace (as a {@link Pod}, ip = its IPv4 address) and its IPv6 address. */
+    record PodNet(Pod pod, String ip4, String ip6) {
     }
 
     private final Path dir;
@@ -137,7 +138,7 @@ final class ClusterNetwork implements AutoCloseable {
         batch(ns, "link set lo up", "link set eth0 up", "addr add " + ip4 + "/32 dev eth0",
                 "addr add " + ip6 + "/128 dev eth0 nodad", "route add 10.244." + node.index() + ".1 dev eth0",
                 "route add default via 10.244." + node.index() + ".1 dev eth0", "route add default via fe80::1 dev eth0");
-        return new PodNet(new Pod(name, ns, ip4, dir), ip4, ip6, node, veth);
+        return new PodNet(new Pod(name, ns, ip4, dir), ip4, ip6);
     }
 
     /** Removes a pod's namespace (its veth goes with it). */
@@ -190,19 +191,8 @@ final class ClusterNetwork implements AutoCloseable {
         closed = true;
         List<NetNs> reverse = new ArrayList<>(namespaces);
         Collections.reverse(reverse);
-        RuntimeException failure = null;
-        for (NetNs ns : reverse) {
-            try {
-                ns.close();
-            } catch (RuntimeException e) {
-                failure = failure == null ? e : failure;
-                if (failure != e) {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Teardown teardown = new Teardown("netns cluster network");
+        reverse.forEach(ns -> teardown.step(ns::close));
+        teardown.done();
     }
 }

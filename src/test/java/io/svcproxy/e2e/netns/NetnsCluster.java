@@ -15,6 +15,7 @@ import io.svcproxy.e2e.Source;
 import io.svcproxy.it.RelayedApi;
 import io.svcproxy.it.SvcproxyJar;
 import io.svcproxy.testing.KernelTestSupport;
+import io.svcproxy.testing.Teardown;
 import io.svcproxy.testing.topology.BackgroundProcess;
 import io.svcproxy.testing.topology.Daemon;
 import io.svcproxy.testing.topology.EchoServer;
@@ -276,37 +277,21 @@ public final class NetnsCluster implements E2eCluster {
             return;
         }
         closed = true;
-        List<RuntimeException> problems = new ArrayList<>();
+        Teardown teardown = new Teardown("netns cluster " + id);
         if (controller != null) {
-            controller.close();
+            teardown.step(controller::close);
         }
         List<BackgroundProcess> all = new ArrayList<>(processes);
         Collections.reverse(all);
         for (BackgroundProcess p : all) {
-            try {
-                p.stop(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                problems.add(e);
-            }
+            teardown.step(() -> p.stop(Duration.ofSeconds(5)));
         }
-        try {
-            if (api != null) {
-                api.close();
-            }
-        } catch (RuntimeException e) {
-            problems.add(e);
+        if (api != null) {
+            teardown.step(api::close);
         }
-        try {
-            if (network != null) {
-                network.close();
-            }
-        } catch (RuntimeException e) {
-            problems.add(e);
+        if (network != null) {
+            teardown.step(network::close);
         }
-        if (!problems.isEmpty()) {
-            IllegalStateException e = new IllegalStateException("netns cluster " + id + " teardown: " + problems);
-            problems.forEach(e::addSuppressed);
-            throw e;
-        }
+        teardown.done();
     }
 }

@@ -1,6 +1,7 @@
 package io.svcproxy.testing.topology;
 
 import io.svcproxy.testing.NetNs;
+import io.svcproxy.testing.Teardown;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -233,25 +234,13 @@ public final class Topology implements AutoCloseable {
             return;
         }
         closed = true;
-        List<RuntimeException> problems = new ArrayList<>();
+        Teardown teardown = new Teardown("topology " + id);
         for (BackgroundProcess p : reversed(processes)) {
-            try {
-                p.stop(Duration.ofSeconds(3));
-            } catch (RuntimeException e) {
-                problems.add(e);
-            }
+            teardown.step(() -> p.stop(Duration.ofSeconds(3)));
         }
         for (NetNs ns : reversed(namespaces)) {
-            try {
-                ns.close();
-            } catch (RuntimeException e) {
-                problems.add(e);
-            }
+            teardown.step(ns::close);
         }
-        if (!problems.isEmpty()) {
-            IllegalStateException e = new IllegalStateException("topology " + id + " teardown: " + problems);
-            problems.forEach(e::addSuppressed);
-            throw e;
-        }
+        teardown.done();
     }
 }
