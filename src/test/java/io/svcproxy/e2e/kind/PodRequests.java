@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * busybox dd and timeout) to make one request, and how their output becomes a {@link Reply}:
  * <ul>
  *   <li>TCP: curl GETs {@code /hostname} then {@code /clientip} over one kept-alive connection (so
- *       both answers come from the same pod), {@code -v} so a refusal is told from other failures;</li>
+ *       both answers come from the same pod; the first failure ends it), {@code -v} so a refusal is told
+ *       from other failures;</li>
  *   <li>UDP: bash opens one connected UDP socket (a fresh source port) and sends {@code hostname}
  *       then {@code clientip}, reading each reply with one {@code dd} read (one datagram), bounded
  *       by {@code timeout}; an ICMP port unreachable comes back as "Connection refused";</li>
@@ -53,7 +54,7 @@ final class PodRequests {
     static List<String> tcp(String address, int port, Duration timeout) {
         String base = "http://" + host(address) + ":" + port;
         String t = seconds(timeout);
-        return List.of("curl", "-g", "-sS", "-v", "--connect-timeout", t, "--max-time", t,
+        return List.of("curl", "-g", "-sS", "-v", "--fail-early", "--connect-timeout", t, "--max-time", t,
                 "-w", " %{http_code} %{num_connects}\\n", base + "/hostname", base + "/clientip");
     }
 

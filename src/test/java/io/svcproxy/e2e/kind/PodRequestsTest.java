@@ -1,6 +1,7 @@
 package io.svcproxy.e2e.kind;
 
 import io.svcproxy.e2e.Reply;
+import io.svcproxy.testing.KernelTestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -11,6 +12,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The kind driver's in-pod requests: how their output is read (samples of curl, bash/dd and netexec
- * /dial output), and the very commands run here against a netexec stand-in on loopback (curl, bash,
- * dd and timeout are what the agnhost image has too), answered, refused and silent.
+ * /dial output), and the very commands run here against a netexec stand-in on loopback, answered,
+ * refused and silent. The agnhost image (Alpine) has curl and bash, and busybox's dd and timeout:
+ * the UDP command runs with coreutils' and with busybox's (scripts/install-test-deps.sh installs it).
  */
 class PodRequestsTest {
     private static final Duration T = Duration.ofSeconds(2);
@@ -67,7 +71,7 @@ class PodRequestsTest {
         assertEquals(Reply.Outcome.REFUSED, PodRequests.parseUdp(new PodRequests.Output(1, "",
                 "dd: error reading 'standard input': Connection refused\n")).outcome());
         assertEquals(Reply.Outcome.REFUSED, PodRequests.parseUdp(new PodRequests.Output(1, "",
-                "dd: read error: Connection refused\n")).outcome());
+                "0+1 records in\n0+1 records out\ndd: standard input: Connection refused\n")).outcome());
         assertEquals(Reply.Outcome.TIMEOUT, PodRequests.parseUdp(new PodRequests.Output(124, "", "")).outcome());
         assertEquals(Reply.Outcome.TIMEOUT, PodRequests.parseUdp(new PodRequests.Output(143, "", "Terminated")).outcome());
         assertEquals(Reply.Outcome.OTHER, PodRequests.parseUdp(new PodRequests.Output(3, "",
@@ -109,10 +113,12 @@ class PodRequestsTest {
             assertEquals("backend-x", tcp.pod());
             assertEquals(NetexecReplies.canonical(loopback), tcp.clientAddress());
 
-            Reply udp = PodRequests.parseUdp(run(PodRequests.udp(loopback, server.port(), T)));
-            assertEquals(Reply.Outcome.ANSWERED, udp.outcome(), udp.toString());
-            assertEquals("backend-x", udp.pod());
-            assertEquals(NetexecReplies.canonical(loopback), udp.clientAddress());
+            for (boolean busybox : new boolean[]{false, true}) {
+                Reply udp = PodRequests.parseUdp(run(PodRequests.udp(loopback, server.port(), T), busybox));
+                assertEquals(Reply.Outcome.ANSWERED, udp.outcome(), (busybox ? "busybox: " : "") + udp);
+                assertEquals("backend-x", udp.pod());
+                assertEquals(NetexecReplies.canonical(loopback), udp.clientAddress());
+            }
 
             assertEquals(200, PodRequests.parseHttpStatus(run(PodRequests.httpStatus(loopback, server.port(), "/hostname", T))));
             assertEquals(503, PodRequests.parseHttpStatus(run(PodRequests.httpStatus(loopback, server.port(), "/healthz", T))));
@@ -126,15 +132,18 @@ class PodRequestsTest {
         assertEquals(Reply.Outcome.REFUSED, tcp.outcome(), tcp.toString());
         assertEquals(-1, PodRequests.parseHttpStatus(run(PodRequests.httpStatus("127.0.0.1", closed, "/", T))));
 
-        int closedUdp = closedUdpPort();
-        Reply udp = PodRequests.parseUdp(run(PodRequests.udp("127.0.0.1", closedUdp, T)));
-        assertEquals(Reply.Outcome.REFUSED, udp.outcome(), udp.toString());
+        for (boolean busybox : new boolean[]{false, true}) {
+            Reply udp = PodRequests.parseUdp(run(PodRequests.udp("127.0.0.1", closedUdpPort(), T), busybox));
+            assertEquals(Reply.Outcome.REFUSED, udp.outcome(), (busybox ? "busybox: " : "") + udp);
+        }
     }
 
-    @Test
-    void udpToASilentSocketTimesOut() throws Exception {
+    @ParameterizedTest(name = "busybox {0}")
+    @ValueSource(booleans = {false, true})
+    void udpToASilentSocketTimesOut(boolean busybox) throws Exception {
         try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            Reply udp = PodRequests.parseUdp(run(PodRequests.udp("127.0.0.1", silent.getLocalPort(), Duration.ofSeconds(1))));
+            Reply udp = PodRequests.parseUdp(run(PodRequests.udp("127.0.0.1", silent.getLocalPort(), Duration.ofSeconds(1)),
+                    busybox));
             assertEquals(Reply.Outcome.TIMEOUT, udp.outcome(), udp.toString());
         }
     }
@@ -151,15 +160,41 @@ class PodRequestsTest {
         }
     }
 
-    /** Runs argv here as exec would in the pod, bounded. */
     private static PodRequests.Output run(List<String> argv) throws Exception {
-        Process p = new ProcessBuilder(argv).start();
-        p.getOutputStream().close();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("did not finish: " + argv);
+        return run(argv, false);
+    }
+
+    /** Runs argv here as exec would in the pod, bounded; busybox: with busybox's dd and timeout first on PATH. */
+    private static PodRequests.Output run(List<String> argv, boolean busybox) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        Path tools = null;
+        if (busybox) {
+            Path bb = KernelTestSupport.findTool("busybox");
+            if (bb == null) {
+                KernelTestSupport.skipOrFail("busybox not found (scripts/install-test-deps.sh installs it)");
+            }
+            tools = Files.createTempDirectory("busybox-tools");
+            for (String applet : List.of("dd", "timeout")) {
+                Files.createSymbolicLink(tools.resolve(applet), bb);
+            }
+            pb.environment().put("PATH", tools + ":" + System.getenv("PATH"));
         }
-        return new PodRequests.Output(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
-                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        try {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("did not finish: " + argv);
+            }
+            return new PodRequests.Output(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                    new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        } finally {
+            if (tools != null) {
+                for (String applet : List.of("dd", "timeout")) {
+                    Files.deleteIfExists(tools.resolve(applet));
+                }
+                Files.delete(tools);
+            }
+        }
     }
 }
