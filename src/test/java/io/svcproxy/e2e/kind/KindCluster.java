@@ -113,6 +113,27 @@ public final class KindCluster implements E2eCluster {
             }
             clientIps.put(e.getKey(), ips);
         }
+        selfCheck();
+    }
+
+    /**
+     * The request commands work in this image before any test relies on them: TCP to the client pod's
+     * own netexec answers with its name, UDP to a closed loopback port is refused (bash /dev/udp, dd).
+     */
+    private void selfCheck() {
+        String pod = clientPods.values().iterator().next();
+        Duration t = Duration.ofSeconds(5);
+        Reply tcp = PodRequests.parseTcp(exec(pod, PodRequests.tcp("127.0.0.1", AgnhostPods.CLIENT_HTTP_PORT, t),
+                t.plus(EXEC_SLACK)));
+        if (!tcp.answered() || !pod.equals(tcp.pod())) {
+            throw new IllegalStateException("TCP requests from pod " + pod + " (curl in " + settings.agnhostImage()
+                    + ") do not work: " + tcp);
+        }
+        Reply udp = PodRequests.parseUdp(exec(pod, PodRequests.udp("127.0.0.1", 9, t), t.plus(EXEC_SLACK)));
+        if (udp.outcome() != Reply.Outcome.REFUSED) {
+            throw new IllegalStateException("UDP requests from pod " + pod + " (bash /dev/udp, dd, timeout in "
+                    + settings.agnhostImage() + ") do not work: " + udp);
+        }
     }
 
     static Config config(KindSettings settings) {
