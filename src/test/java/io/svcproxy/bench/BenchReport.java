@@ -160,14 +160,15 @@ public final class BenchReport {
                 .append(", commit `").append(command("git", "rev-parse", "--short", "HEAD")).append("`; every figure is from ")
                 .append("that run, and [benchmarks.csv](benchmarks.csv) holds every row.\n\n");
         md.append("Sizes actually run: JMH ").append(jmhSizes.isEmpty() ? "none" : jmhSizes).append(" services; real kernel ")
-                .append(scaleSizes.isEmpty() ? "none (not root)" : scaleSizes).append(" services; IPVS (in the VM) ")
+                .append(scaleSizes.isEmpty() ? "none" : scaleSizes).append(" services; IPVS (in the VM) ")
                 .append(ipvsSizes.isEmpty() ? "none" : ipvsSizes).append(" services; memory by JVM flags ")
                 .append(memorySizes.isEmpty() ? "none" : memorySizes).append(" services; each service has ")
                 .append(BenchCluster.ENDPOINTS).append(" ready endpoints (one ClusterIP TCP port, IPv4 unless said: ")
                 .append("the dual-stack rows give every service an IPv6 cluster IP and every pod an IPv6 endpoint too; ")
                 .append("kube-proxy's defaults: large-cluster mode above 1000 endpoints, nfacct counters, localhost NodePorts).\n\n");
-        md.append("Regenerate: `make bench` (default `BENCH_SIZES=1000`, a few minutes) or ")
-                .append("`make bench BENCH_SIZES=1000,5000,10000` (about half an hour on the machine below).\n\n");
+        md.append("Regenerate: `make bench` (default `BENCH_SIZES=1000 BENCH_IPVS_SIZES=1000`) or ")
+                .append("`make bench BENCH_SIZES=1000,5000,10000 BENCH_IPVS_SIZES=1000,5000` (the full set; the IPVS ")
+                .append("rows run in an emulated VM and take most of the time).\n\n");
 
         md.append("## Machine\n\n| | |\n|---|---|\n");
         md.append("| CPUs (nproc) | ").append(Runtime.getRuntime().availableProcessors()).append(" |\n");
