@@ -153,7 +153,8 @@ class BenchHarnessTest {
         Files.writeString(work.resolve("memory.csv"), header
                 + h + ",first full sync,nft,20,10,ms,700,,,1,1,JVM flags: -XX:+UseSerialGC -Xmx64m\n"
                 + h + ",peak RSS (VmHWM),nft,20,10,MiB,99.5,,,1,1,JVM flags: -XX:+UseSerialGC -Xmx64m\n"
-                + h + ",peak RSS (VmHWM),nft,20,10,MiB,120,,,1,1,JVM flags: -Xmx2g\n");
+                + h + ",peak RSS (VmHWM),nft,20,10,MiB,120,,,1,1,JVM flags: -Xmx2g\n"
+                + h + ",first full sync,nft,20,10,ms,,,,1,1,JVM flags: -Xmx4m; FAILED: the JVM exited 3 (OutOfMemoryError)\n");
         Files.writeString(work.resolve(BenchMain.SKIPPED_FILE), "- IPVS phase (g) SKIPPED: for the test\n");
         BenchReport.write(work, dir.resolve("docs"));
         String md = Files.readString(dir.resolve("docs/benchmarks.md"));
@@ -161,9 +162,10 @@ class BenchHarnessTest {
         assertTrue(md.contains("| 20 | ipvs/nft | 5 | 400 | n/a | n/a | n/a | 100 | n/a | 200 | 2.0x | 2.0x | 242 |"), md);
         assertTrue(md.contains("| 20 | `-XX:+UseSerialGC -Xmx64m` | 700 | n/a | 99.5 |"), md);
         assertTrue(md.contains("| 20 | `-Xmx2g` | n/a | n/a | 120 |"), md);
+        assertTrue(md.contains("| 20 | `-Xmx4m` | **failed**: the JVM exited 3 (OutOfMemoryError) |"), md);
         assertTrue(md.contains("IPVS phase (g) SKIPPED: for the test"), md);
         assertTrue(md.contains("### " + g) && md.contains("### " + h) && md.contains("### f. dual-stack"), md);
-        assertEquals(1 + 6 + 7 + 3, Files.readAllLines(dir.resolve("docs/benchmarks.csv")).size());
+        assertEquals(1 + 6 + 7 + 4, Files.readAllLines(dir.resolve("docs/benchmarks.csv")).size());
     }
 
     /** The rules of a plan as iptables-save text, for substring checks. */

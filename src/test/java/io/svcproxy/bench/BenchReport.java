@@ -383,9 +383,13 @@ public final class BenchReport {
         }
         byFlags.forEach((key, m) -> {
             Row any = m.values().iterator().next();
-            md.append("| ").append(any.get("services")).append(" | `")
-                    .append(any.get("note").replaceFirst("^JVM flags: ", "").replace("|", "\\|")).append("` | ")
-                    .append(v(m.get("first full sync"))).append(" | ")
+            String[] note = any.get("note").replaceFirst("^JVM flags: ", "").split("; FAILED: ", 2);
+            md.append("| ").append(any.get("services")).append(" | `").append(note[0].replace("|", "\\|")).append("` | ");
+            if (note.length == 2) {
+                md.append("**failed**: ").append(note[1]).append(" | | | | | | | |\n");
+                return;
+            }
+            md.append(v(m.get("first full sync"))).append(" | ")
                     .append(v(m.get("partial sync (one endpoint added)"))).append(" | ")
                     .append(v(m.get("peak RSS (VmHWM)"))).append(" | ")
                     .append(v(m.get("RSS after the syncs and a GC (VmRSS)"))).append(" | ")
