@@ -187,7 +187,7 @@ public final class IpvsBench {
                 TimedKernel timedKernel = new TimedKernel(kernel);
                 MutableSource source = new MutableSource(base);
                 IptablesSyncer glue = new IptablesSyncer(IpFamily.V4,
-                        new TimedRestorer(new CommandIptablesRestorer(runner, backend, 5)), new ToolNfacctCounters(runner),
+                        new TimedRestorer(new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS)), new ToolNfacctCounters(runner),
                         ScaleBench.BATCH);
                 IpvsSyncer syncer = new IpvsSyncer(source, (snapshot, family) -> timed("plan",
                         () -> IpvsPlanner.plan(snapshot, options(family))), List.of(glue),
@@ -267,7 +267,7 @@ public final class IpvsBench {
             double ipsetMs = ScaleBench.millis(t0);
             new ToolNfacctCounters(runner).ensure(plan.glue().nfacctCounters());
             long t1 = System.nanoTime();
-            tool(runner, List.of(backend.restore(IpFamily.V4), "-w", "5"), CompletePayload.toText(plan.glue()));
+            tool(runner, List.of(backend.restore(IpFamily.V4), "-w", Integer.toString(ScaleBench.LOCK_WAIT_SECONDS)), CompletePayload.toText(plan.glue()));
             double glueMs = ScaleBench.millis(t1);
             String ipvsadm = ipvsadmText(plan.ipvs());
             long t2 = System.nanoTime();

@@ -84,7 +84,7 @@ public final class MemoryBench {
         String note = "JVM flags: " + label;
         try (NetNs ns = NetNs.create()) {
             CommandRunner runner = new NamespacedCommandRunner(ns);
-            IptablesSyncer syncer = new IptablesSyncer(IpFamily.V4, new CommandIptablesRestorer(runner, backend, 5),
+            IptablesSyncer syncer = new IptablesSyncer(IpFamily.V4, new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS),
                     new ToolNfacctCounters(runner), ScaleBench.BATCH);
             long t0 = System.nanoTime();
             IptablesPlan plan = IptablesPlanner.plan(snapshot, options);

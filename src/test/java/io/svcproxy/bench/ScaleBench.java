@@ -58,15 +58,21 @@ import java.util.concurrent.TimeUnit;
 public final class ScaleBench {
     static final IpFamily V4 = IpFamily.V4;
     static final int BATCH = 250;   // the daemon's --iptables-batch-services default
+    /**
+     * iptables' -w: iptables-legacy takes /run/xtables.lock, one lock for the whole machine (not per
+     * namespace), so on a shared machine another user's iptables can hold it for seconds; waiting
+     * beats losing a run. Uncontended, the wait costs nothing.
+     */
+    static final int LOCK_WAIT_SECONDS = 60;
     static final String[] CSV_HEADER = {"section", "metric", "backend", "services", "endpoints_per_service",
         "unit", "median", "min", "max", "runs", "load1_max", "note"};
 
-    /** Harness settings; {@code dualStack} adds section f (both families, iptables + ip6tables). */
+    /** Harness settings; {@code dualStack} adds section f (both families, iptables + ip6tables), dualStackRuns times. */
     public record Config(int size, int runs, List<IptablesBackend> backends, int burst, double rate,
-                         long maxSecondsPerBackend, int singlePayloadMax, boolean dualStack) {
+                         long maxSecondsPerBackend, int singlePayloadMax, boolean dualStack, int dualStackRuns) {
         public Config(int size, int runs, List<IptablesBackend> backends, int burst, double rate,
                       long maxSecondsPerBackend) {
-            this(size, runs, backends, burst, rate, maxSecondsPerBackend, Integer.MAX_VALUE, true);
+            this(size, runs, backends, burst, rate, maxSecondsPerBackend, Integer.MAX_VALUE, true, runs);
         }
     }
 
@@ -128,6 +134,7 @@ public final class ScaleBench {
         long maxSeconds = 600;
         int singleMax = 1000;
         boolean dualStack = true;
+        Integer dualStackRuns = null;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -140,11 +147,16 @@ public final class ScaleBench {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--single-max" -> singleMax = Integer.parseInt(args[++i]);
                 case "--no-dual-stack" -> dualStack = false;
+                case "--dual-stack-only" -> {
+                    runs = 0;   // sections a-c off; f runs --dual-stack-runs times
+                    burst = 0;
+                }
+                case "--dual-stack-runs" -> dualStackRuns = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         List<Metric> rows = new ScaleBench(new Config(size, runs, backends, burst, rate, maxSeconds, singleMax,
-                dualStack)).run();
+                dualStack, dualStackRuns != null ? dualStackRuns : runs)).run();
         StringBuilder csv = new StringBuilder();
         if (out != null && !Files.exists(out)) {
             csv.append(String.join(",", CSV_HEADER)).append('\n');
@@ -195,10 +207,10 @@ public final class ScaleBench {
             if (config.dualStack()) {
                 ClusterSnapshot dual = BenchCluster.dualStackSnapshot(n);
                 long dualDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.maxSecondsPerBackend());
-                for (int r = 0; r < config.runs(); r++) {
-                    log("size " + n + " " + backend + " dual-stack run " + (r + 1) + "/" + config.runs());
+                for (int r = 0; r < config.dualStackRuns(); r++) {
+                    log("size " + n + " " + backend + " dual-stack run " + (r + 1) + "/" + config.dualStackRuns());
                     dualStackRun(backend, dual);
-                    if (System.nanoTime() > dualDeadline && r + 1 < config.runs()) {
+                    if (System.nanoTime() > dualDeadline && r + 1 < config.dualStackRuns()) {
                         log("dual-stack time budget of " + config.maxSecondsPerBackend() + " s spent: " + (r + 1) + " runs");
                         break;
                     }
@@ -221,7 +233,7 @@ public final class ScaleBench {
         // a. first full sync, batched as the daemon does.
         try (NetNs ns = NetNs.create()) {
             CommandRunner runner = new NamespacedCommandRunner(ns);
-            CommandIptablesRestorer restorer = new CommandIptablesRestorer(runner, backend, 5);
+            CommandIptablesRestorer restorer = new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS);
             IptablesSyncer syncer = new IptablesSyncer(V4, restorer, new ToolNfacctCounters(runner), BATCH);
             long t0 = System.nanoTime();
             IptablesPlan plan = IptablesPlanner.plan(base, options);
@@ -295,7 +307,7 @@ public final class ScaleBench {
         List<PlannerOptions> opts = List.of(options, PlannerOptions.defaults(IpFamily.V6, BenchCluster.NODE));
         try (NetNs ns = NetNs.create()) {
             CommandRunner runner = new NamespacedCommandRunner(ns);
-            CommandIptablesRestorer restorer = new CommandIptablesRestorer(runner, backend, 5);
+            CommandIptablesRestorer restorer = new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS);
             ToolNfacctCounters nfacct = new ToolNfacctCounters(runner);
             List<IptablesSyncer> syncers = List.of(new IptablesSyncer(V4, restorer, nfacct, BATCH),
                     new IptablesSyncer(IpFamily.V6, restorer, nfacct, BATCH));
@@ -356,7 +368,7 @@ public final class ScaleBench {
     private void singlePayload(IptablesBackend backend, ClusterSnapshot base) {
         try (NetNs ns = NetNs.create()) {
             CommandRunner runner = new NamespacedCommandRunner(ns);
-            IptablesSyncer syncer = new IptablesSyncer(V4, new CommandIptablesRestorer(runner, backend, 5),
+            IptablesSyncer syncer = new IptablesSyncer(V4, new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS),
                     new ToolNfacctCounters(runner), Integer.MAX_VALUE);
             long t0 = System.nanoTime();
             IptablesPlan plan = IptablesPlanner.plan(base, options);
@@ -396,7 +408,7 @@ public final class ScaleBench {
         if (noflush) {
             argv.add("--noflush");
         }
-        argv.addAll(List.of("-w", "5", "-W", "100000"));
+        argv.addAll(List.of("-w", Integer.toString(LOCK_WAIT_SECONDS), "-W", "100000"));
         CommandRunner.Result r = runner.run(argv, (OutputStream out) -> {
             try {
                 out.write(payload);
@@ -459,7 +471,7 @@ public final class ScaleBench {
         int n = config.size();
         try (NetNs ns = NetNs.create()) {
             CommandRunner runner = new NamespacedCommandRunner(ns);
-            IptablesSyncer syncer = new IptablesSyncer(V4, new CommandIptablesRestorer(runner, backend, 5),
+            IptablesSyncer syncer = new IptablesSyncer(V4, new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS),
                     new ToolNfacctCounters(runner), BATCH);
             BurstSource source = new BurstSource(base);
             ProxySyncer proxy = new ProxySyncer(source, (snapshot, family) -> IptablesPlanner.plan(snapshot, options),
