@@ -219,8 +219,8 @@ public final class BenchReport {
 
     private static void summary(StringBuilder md, List<Row> rows, TreeSet<Integer> sizes) {
         md.append("## Summary: one row per size and backend\n\n");
-        if (sizes.isEmpty()) {
-            md.append("No real-kernel run (ScaleBench needs root).\n\n");
+        if (rows.stream().noneMatch(r -> r.get("section").equals("a. first full sync"))) {
+            md.append("No real-kernel IPv4 run (ScaleBench needs root; `--dual-stack-only` runs skip it).\n\n");
             return;
         }
         md.append("Medians in ms unless said; \"floor\" is a plain flushing `iptables-restore` of the same complete ")
