@@ -436,7 +436,7 @@ public final class BenchReport {
     }
 
     private static void scaleTables(StringBuilder md, List<Row> rows) {
-        md.append("## Real kernel (ScaleBench): every row\n\n");
+        md.append("## Every row (real kernel, IPVS VM, memory by JVM flags)\n\n");
         List<Row> scale = rows.stream().filter(r -> !r.get("section").equals("jmh")).toList();
         if (scale.isEmpty()) {
             md.append("Not run.\n\n");
