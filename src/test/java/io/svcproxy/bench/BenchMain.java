@@ -11,20 +11,47 @@ import org.openjdk.jmh.util.Statistics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * `make bench`: the JMH benchmarks of the pure core, then {@link ScaleBench} once per size in its own
- * JVM (so each size's peak RSS is its own), then {@link BenchReport} writes docs/benchmarks.{md,csv}.
+ * `make bench`: the JMH benchmarks of the pure core (IPv4 and dual-stack), then {@link ScaleBench}
+ * once per size in its own JVM (so each size's peak RSS is its own), then {@link IpvsBench} inside
+ * the IPVS VM (shared/tools/run-in-ipvs-vm.sh, one boot for all its sizes), then {@link MemoryBench}
+ * once per JVM flag set at the memory size, then {@link BenchReport} writes docs/benchmarks.{md,csv}.
+ * A phase that cannot run here (not root, no VM tool) is skipped with a note the report prints.
  *
  * <p>{@code BenchMain [--sizes 1000] [--runs 5] [--burst 1000] [--rate 100] [--forks 1] [--warmup 3]
  * [--iterations 5] [--scale-max-seconds 600] [--single-max 1000] [--work target/bench] [--docs docs] [--skip-jmh]
- * [--skip-scale] [--report-only] [--jmh-include REGEX]}
+ * [--skip-scale] [--no-dual-stack] [--report-only] [--jmh-include REGEX] [--ipvs-sizes 1000,5000] [--ipvs-runs N]
+ * [--ipvs-max-seconds S] [--skip-ipvs] [--memory-size N] [--memory-flags "SET;SET"] [--skip-memory]}
  */
 public final class BenchMain {
     static final String SCALE_JVM_FLAGS = "-Xmx2g";
+    /** The JVM that runs IpvsBench inside the VM (guest RAM: VM_MEM_MB). */
+    static final String IPVS_JVM_FLAGS = "-Xmx1536m";
+    static final int VM_MEM_MB = 3072;
+    static final String CDS_ARCHIVE = "svcproxy-cds.jsa";
+    /** What the chart's JVM sees in its container: JAVA_TOOL_OPTIONS under the default 384Mi memory limit. */
+    static final String CHART_JVM = "-XX:+UseSerialGC -XX:MaxRAM=384m -XX:MaxRAMPercentage=75";
+    /**
+     * The memory phase's flag sets. -XX:MaxRAM=384m makes the JVM size its heaps (initial 1/64, max
+     * 75%) as it does inside the chart's container, not from this machine's RAM; "{cds}" is replaced
+     * by an AppCDS archive this phase dumps first (-XX:ArchiveClassesAtExit).
+     */
+    static final List<String> MEMORY_FLAG_SETS = List.of(
+            "-Xmx2g",
+            "-XX:+UseSerialGC -Xmx2g",
+            "-XX:+UseG1GC -XX:MaxRAM=384m -XX:MaxRAMPercentage=75",
+            CHART_JVM,
+            CHART_JVM + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20",
+            CHART_JVM + " -XX:-CompactStrings",
+            CHART_JVM + " -XX:SharedArchiveFile={cds}",
+            "-XX:+UseSerialGC -Xmx160m");
+    static final String SKIPPED_FILE = "skipped.md";
 
     private BenchMain() {
     }
@@ -45,6 +72,14 @@ public final class BenchMain {
         boolean jmh = true;
         String jmhInclude = null;
         boolean scale = true;
+        boolean dualStack = true;
+        String ipvsSizes = "1000";
+        Integer ipvsRuns = null;
+        long ipvsMaxSeconds = 1200;
+        boolean ipvs = true;
+        Integer memorySize = null;
+        List<String> memoryFlags = MEMORY_FLAG_SETS;
+        boolean memory = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--sizes" -> sizes = args[++i];
@@ -61,20 +96,32 @@ public final class BenchMain {
                 case "--skip-jmh" -> jmh = false;
                 case "--jmh-include" -> jmhInclude = args[++i];
                 case "--skip-scale" -> scale = false;
+                case "--no-dual-stack" -> dualStack = false;
+                case "--ipvs-sizes" -> ipvsSizes = args[++i];
+                case "--ipvs-runs" -> ipvsRuns = Integer.parseInt(args[++i]);
+                case "--ipvs-max-seconds" -> ipvsMaxSeconds = Long.parseLong(args[++i]);
+                case "--skip-ipvs" -> ipvs = false;
+                case "--memory-size" -> memorySize = Integer.parseInt(args[++i]);
+                case "--memory-flags" -> memoryFlags = List.of(args[++i].split(";"));
+                case "--skip-memory" -> memory = false;
                 case "--report-only" -> {
                     jmh = false;
                     scale = false;
+                    ipvs = false;
+                    memory = false;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         Files.createDirectories(work);
-        if (jmh || scale) {
+        if (jmh || scale || ipvs || memory) {
             // A new run: nothing of an earlier run (other sizes, its notes) may end up in this report.
             try (var old = Files.list(work)) {
                 for (Path p : old.toList()) {
                     String f = p.getFileName().toString();
-                    if (f.equals("jmh.csv") || f.equals("notes.md") || f.matches("scale-\\d+\\.csv")) {
+                    if (f.equals("jmh.csv") || f.equals("notes.md") || f.equals(SKIPPED_FILE) || f.equals("ipvs.csv")
+                            || f.equals("memory.csv") || f.equals(CDS_ARCHIVE) || f.equals("bench-classes.jar")
+                            || f.matches("scale-\\d+\\.csv")) {
                         Files.delete(p);
                     }
                 }
@@ -93,11 +140,145 @@ public final class BenchMain {
                         + "(network namespaces and iptables need root); the report keeps only the JMH rows");
             } else {
                 for (int size : sizeList) {
-                    runScale(size, runs, burst, rate, scaleMaxSeconds, singleMax, work.resolve("scale-" + size + ".csv"));
+                    runScale(size, runs, burst, rate, scaleMaxSeconds, singleMax, dualStack,
+                            work.resolve("scale-" + size + ".csv"));
                 }
             }
         }
+        if (ipvs) {
+            runIpvs(ipvsSizes, ipvsRuns == null ? runs : ipvsRuns, ipvsMaxSeconds, work);
+        }
+        if (memory) {
+            int size = memorySize != null ? memorySize : sizeList.stream().max(Integer::compare).orElse(1000);
+            runMemory(size, memoryFlags, work);
+        }
         BenchReport.write(work, docs);
+    }
+
+    /** Appends a line to the work folder's list of phases not run (or failed), which the report prints. */
+    static void skipped(Path work, String note) throws IOException {
+        System.err.println("!!!!! BenchMain: " + note);
+        Files.writeString(work.resolve(SKIPPED_FILE), "- " + note + "\n", StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+    }
+
+    /** The IPVS VM tool: $SVCPROXY_IPVS_VM, else shared/tools/run-in-ipvs-vm.sh in a directory above this one. */
+    static Path ipvsVmTool() {
+        String configured = System.getenv("SVCPROXY_IPVS_VM");
+        if (configured != null && !configured.isBlank()) {
+            Path p = Path.of(configured);
+            return Files.isExecutable(p) ? p : null;
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("shared/tools/run-in-ipvs-vm.sh");
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** IpvsBench in ONE boot of the IPVS VM, the work folder shared read-write so its CSV lands here. */
+    static void runIpvs(String sizes, int runs, long maxSecondsPerSize, Path work) throws IOException, InterruptedException {
+        Path tool = ipvsVmTool();
+        if (tool == null) {
+            skipped(work, "IPVS phase (g) SKIPPED: the IPVS VM runner shared/tools/run-in-ipvs-vm.sh was not found "
+                    + "(nor $SVCPROXY_IPVS_VM); the host kernel has no IPVS");
+            return;
+        }
+        if (!isRoot()) {
+            skipped(work, "IPVS phase (g) SKIPPED: not root (the IPVS VM runner needs root)");
+            return;
+        }
+        Path dir = work.toAbsolutePath();
+        Path csv = dir.resolve("ipvs.csv");
+        Files.deleteIfExists(csv);
+        int nSizes = sizes.split(",").length;
+        long timeout = nSizes * (maxSecondsPerSize + 600) + 300;
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(tool.toString(), "--timeout", Long.toString(timeout),
+                "--mem", Integer.toString(VM_MEM_MB), "--share", dir.toString(), "--",
+                java, IPVS_JVM_FLAGS, "-cp", System.getProperty("java.class.path"), IpvsBench.class.getName(),
+                "--sizes", sizes, "--runs", Integer.toString(runs), "--max-seconds", Long.toString(maxSecondsPerSize),
+                "--out", csv.toString()));
+        System.err.println("[BenchMain] " + tool + " ... IpvsBench --sizes " + sizes + " --runs " + runs);
+        Process p = new ProcessBuilder(cmd).inheritIO().redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        if (!p.waitFor(timeout + 180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            skipped(work, "IPVS phase (g) FAILED: the VM did not finish in " + (timeout + 180) + " s");
+            return;
+        }
+        int rc = p.exitValue();
+        if (rc != 0 || !Files.exists(csv)) {
+            skipped(work, "IPVS phase (g) " + (rc == 125 ? "SKIPPED: the IPVS VM failed to boot (exit 125)"
+                    : "FAILED: the VM run exited " + rc + (Files.exists(csv) ? "" : " without writing its CSV")));
+        }
+    }
+
+    /**
+     * The memory phase: {@link MemoryBench} at {@code size} in one child JVM per flag set, on nft.
+     * An AppCDS archive is dumped first (a 1000-service run with -XX:ArchiveClassesAtExit), for the
+     * flag sets naming "{cds}". A flag set whose JVM fails (an OutOfMemoryError with a tight -Xmx)
+     * gets a row saying so.
+     */
+    static void runMemory(int size, List<String> flagSets, Path work) throws IOException, InterruptedException {
+        if (!isRoot()) {
+            skipped(work, "memory phase (h) SKIPPED: not root (MemoryBench syncs into a network namespace)");
+            return;
+        }
+        Path csv = work.toAbsolutePath().resolve("memory.csv");
+        Files.deleteIfExists(csv);
+        String classpath = jarredClasspath(work.toAbsolutePath());
+        Path archive = work.toAbsolutePath().resolve(CDS_ARCHIVE);
+        if (flagSets.stream().anyMatch(f -> f.contains("{cds}"))) {
+            Files.deleteIfExists(archive);
+            Path scratch = work.toAbsolutePath().resolve("cds-dump.csv");
+            int rc = memoryChild(classpath, List.of("-XX:+UseSerialGC", "-Xlog:cds=error",
+                    "-XX:ArchiveClassesAtExit=" + archive),
+                    Math.min(size, 1000), "cds dump", scratch);
+            Files.deleteIfExists(scratch);
+            if (rc != 0 || !Files.exists(archive)) {
+                skipped(work, "memory phase (h): the AppCDS archive could not be dumped (exit " + rc + "); "
+                        + "its flag sets are not run");
+            }
+        }
+        for (String set : flagSets) {
+            if (set.contains("{cds}") && !Files.exists(archive)) {
+                continue;
+            }
+            List<String> flags = List.of(set.replace("{cds}", archive.toString()).trim().split("\\s+"));
+            String label = set.replace("{cds}", CDS_ARCHIVE);
+            int rc = memoryChild(classpath, flags, size, label, csv);
+            if (rc != 0) {
+                ScaleBench.Metric m = new ScaleBench.Metric(MemoryBench.SECTION, "first full sync", "nft", size, "ms",
+                        "JVM flags: " + label + "; FAILED: the JVM exited " + rc
+                                + (rc == 3 ? " (OutOfMemoryError: -XX:+ExitOnOutOfMemoryError)" : ""));
+                m.loadMax = ScaleBench.load1();
+                StringBuilder line = new StringBuilder();
+                if (!Files.exists(csv)) {
+                    line.append(String.join(",", ScaleBench.CSV_HEADER)).append('\n');
+                }
+                line.append(ScaleBench.csvLine(m.csv())).append('\n');
+                Files.writeString(csv, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        }
+    }
+
+    private static int memoryChild(String classpath, List<String> flags, int size, String label, Path csv)
+            throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-XX:+ExitOnOutOfMemoryError"));
+        cmd.addAll(flags);
+        cmd.addAll(List.of("-cp", classpath, MemoryBench.class.getName(),
+                "--size", Integer.toString(size), "--label", label, "--out", csv.toString()));
+        System.err.println("[BenchMain] MemoryBench --size " + size + " with " + label);
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        if (!p.waitFor(30, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
     }
 
     static void runJmh(List<Integer> sizes, int forks, int warmup, int iterations, String include, Path csv)
@@ -107,7 +288,8 @@ public final class BenchMain {
         if (include != null) {
             builder.include(include);
         } else {
-            builder.include(CoreBenchmark.class.getName() + "\\.").include(NetlinkBenchmark.class.getName() + "\\.");
+            builder.include(CoreBenchmark.class.getName() + "\\.").include(DualStackBenchmark.class.getName() + "\\.")
+                    .include(NetlinkBenchmark.class.getName() + "\\.");
         }
         Options opts = builder
                 .param("services", sizeParams)
@@ -143,8 +325,8 @@ public final class BenchMain {
         Files.writeString(csv, out);
     }
 
-    static void runScale(int size, int runs, int burst, double rate, long maxSeconds, int singleMax, Path csv)
-            throws IOException, InterruptedException {
+    static void runScale(int size, int runs, int burst, double rate, long maxSeconds, int singleMax, boolean dualStack,
+                         Path csv) throws IOException, InterruptedException {
         Files.deleteIfExists(csv);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, SCALE_JVM_FLAGS, "-cp", System.getProperty("java.class.path"),
@@ -152,12 +334,46 @@ public final class BenchMain {
                 "--burst", Integer.toString(burst), "--rate", Double.toString(rate),
                 "--max-seconds", Long.toString(maxSeconds), "--single-max", Integer.toString(singleMax),
                 "--out", csv.toString()));
+        if (!dualStack) {
+            cmd.add("--no-dual-stack");
+        }
         System.err.println("[BenchMain] " + String.join(" ", cmd.subList(0, 2)) + " ... ScaleBench --size " + size);
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         int rc = p.waitFor();
         if (rc != 0) {
             throw new IllegalStateException("ScaleBench --size " + size + " exited " + rc);
         }
+    }
+
+    /**
+     * This JVM's class path with its directories (target/classes, target/test-classes) packed into
+     * one jar in {@code dir}: AppCDS archives classes from jars only (a directory makes the dump fail),
+     * and the daemon itself runs from a jar. Every memory child uses this class path, CDS or not.
+     */
+    static String jarredClasspath(Path dir) throws IOException {
+        Path jar = dir.resolve("bench-classes.jar");
+        List<String> out = new ArrayList<>(List.of(jar.toString()));
+        try (var jos = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                Path p = Path.of(entry);
+                if (!Files.isDirectory(p)) {
+                    out.add(entry);
+                    continue;
+                }
+                try (var files = Files.walk(p)) {
+                    for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                        String name = p.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+                        if (seen.add(name)) {
+                            jos.putNextEntry(new java.util.jar.JarEntry(name));
+                            Files.copy(f, jos);
+                            jos.closeEntry();
+                        }
+                    }
+                }
+            }
+        }
+        return String.join(java.io.File.pathSeparator, out);
     }
 
     static boolean isRoot() {

@@ -52,6 +52,16 @@ public final class BenchReport {
                     rows.addAll(read(p));
                 }
             }
+            for (String f : List.of("ipvs.csv", "memory.csv")) {
+                if (Files.exists(work.resolve(f))) {
+                    rows.addAll(read(work.resolve(f)));
+                }
+            }
+            Path skippedFile = work.resolve(BenchMain.SKIPPED_FILE);
+            if (Files.exists(skippedFile)) {
+                String skipped = Files.readString(skippedFile).strip();
+                notes = (notes.isEmpty() ? "" : notes + "\n") + "**Phases not run or failed in this run:**\n\n" + skipped;
+            }
             Files.createDirectories(docs);
             StringBuilder csv = new StringBuilder(String.join(",", ScaleBench.CSV_HEADER)).append('\n');
             for (Row r : rows) {
@@ -127,11 +137,16 @@ public final class BenchReport {
         StringBuilder md = new StringBuilder();
         TreeSet<Integer> jmhSizes = new TreeSet<>();
         TreeSet<Integer> scaleSizes = new TreeSet<>();
+        TreeSet<Integer> ipvsSizes = new TreeSet<>();
+        TreeSet<Integer> memorySizes = new TreeSet<>();
         double loadMin = Double.MAX_VALUE;
         double loadMax = 0;
         for (Row r : rows) {
             if (!r.get("services").isEmpty()) {
-                (r.get("section").equals("jmh") ? jmhSizes : scaleSizes).add(Integer.parseInt(r.get("services")));
+                String section = r.get("section");
+                (section.equals("jmh") ? jmhSizes : section.equals(IpvsBench.SECTION) ? ipvsSizes
+                        : section.equals(MemoryBench.SECTION) ? memorySizes : scaleSizes)
+                        .add(Integer.parseInt(r.get("services")));
             }
             double l = r.num("load1_max");
             if (!Double.isNaN(l) && l >= 0) {
@@ -145,11 +160,15 @@ public final class BenchReport {
                 .append(", commit `").append(command("git", "rev-parse", "--short", "HEAD")).append("`; every figure is from ")
                 .append("that run, and [benchmarks.csv](benchmarks.csv) holds every row.\n\n");
         md.append("Sizes actually run: JMH ").append(jmhSizes.isEmpty() ? "none" : jmhSizes).append(" services; real kernel ")
-                .append(scaleSizes.isEmpty() ? "none (not root)" : scaleSizes).append(" services; each service has ")
-                .append(BenchCluster.ENDPOINTS).append(" ready endpoints (one ClusterIP TCP port, IPv4, kube-proxy's ")
-                .append("defaults: large-cluster mode above 1000 endpoints, nfacct counters, localhost NodePorts).\n\n");
-        md.append("Regenerate: `make bench` (default `BENCH_SIZES=1000`, a few minutes) or ")
-                .append("`make bench BENCH_SIZES=1000,5000,10000` (about half an hour on the machine below).\n\n");
+                .append(scaleSizes.isEmpty() ? "none" : scaleSizes).append(" services; IPVS (in the VM) ")
+                .append(ipvsSizes.isEmpty() ? "none" : ipvsSizes).append(" services; memory by JVM flags ")
+                .append(memorySizes.isEmpty() ? "none" : memorySizes).append(" services; each service has ")
+                .append(BenchCluster.ENDPOINTS).append(" ready endpoints (one ClusterIP TCP port, IPv4 unless said: ")
+                .append("the dual-stack rows give every service an IPv6 cluster IP and every pod an IPv6 endpoint too; ")
+                .append("kube-proxy's defaults: large-cluster mode above 1000 endpoints, nfacct counters, localhost NodePorts).\n\n");
+        md.append("Regenerate: `make bench` (default `BENCH_SIZES=1000 BENCH_IPVS_SIZES=1000`) or ")
+                .append("`make bench BENCH_SIZES=1000,5000,10000 BENCH_IPVS_SIZES=1000,5000` (the full set; the IPVS ")
+                .append("rows run in an emulated VM and take most of the time).\n\n");
 
         md.append("## Machine\n\n| | |\n|---|---|\n");
         md.append("| CPUs (nproc) | ").append(Runtime.getRuntime().availableProcessors()).append(" |\n");
@@ -168,6 +187,9 @@ public final class BenchReport {
             md.append("## Notes on this run\n\n").append(notes).append("\n\n");
         }
         summary(md, rows, scaleSizes);
+        dualStackSummary(md, rows, scaleSizes);
+        ipvsSummary(md, rows, ipvsSizes);
+        memoryTable(md, rows);
         jmhTable(md, rows, jmhSizes);
         scaleTables(md, rows);
         method(md);
@@ -197,8 +219,8 @@ public final class BenchReport {
 
     private static void summary(StringBuilder md, List<Row> rows, TreeSet<Integer> sizes) {
         md.append("## Summary: one row per size and backend\n\n");
-        if (sizes.isEmpty()) {
-            md.append("No real-kernel run (ScaleBench needs root).\n\n");
+        if (rows.stream().noneMatch(r -> r.get("section").equals("a. first full sync"))) {
+            md.append("No real-kernel IPv4 run (ScaleBench needs root; `--dual-stack-only` runs skip it).\n\n");
             return;
         }
         md.append("Medians in ms unless said; \"floor\" is a plain flushing `iptables-restore` of the same complete ")
@@ -238,6 +260,146 @@ public final class BenchReport {
                 .append("(iptables child processes not included).\n\n");
     }
 
+    private static void dualStackSummary(StringBuilder md, List<Row> rows, TreeSet<Integer> sizes) {
+        String f = "f. dual-stack";
+        if (rows.stream().noneMatch(r -> r.get("section").equals(f))) {
+            return;
+        }
+        md.append("## Dual-stack: both families synced (iptables + ip6tables)\n\n");
+        md.append("Medians in ms; every service has an IPv4 and an IPv6 cluster IP and every pod an endpoint of each ")
+                .append("family (2 x 10 endpoints per service); one IptablesSyncer per family, IPv4 then IPv6, as the daemon ")
+                .append("runs them. \"floor\" is plain flushing iptables-restore + ip6tables-restore of both complete ")
+                .append("payloads into an empty namespace. \"pod added\" adds one endpoint of each family to one service.\n\n");
+        md.append("| services | backend | runs | first full sync, both families | IPv4 part | IPv6 part | floor | ours / floor ")
+                .append("| pod added | payload bytes (pod added) |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int size : sizes) {
+            for (String backend : List.of("nft", "legacy")) {
+                Row full = find(rows, f, "first full sync, both families: svcproxy, batched", backend, size);
+                if (full == null) {
+                    continue;
+                }
+                Row floor = find(rows, f, "floor: plain iptables-restore + ip6tables-restore of both complete payloads",
+                        backend, size);
+                md.append("| ").append(size).append(" | ").append(backend).append(" | ").append(full.get("runs"))
+                        .append(" | ").append(v(full))
+                        .append(" | ").append(v(find(rows, f, "first full sync: IPv4 part", backend, size)))
+                        .append(" | ").append(v(find(rows, f, "first full sync: IPv6 part", backend, size)))
+                        .append(" | ").append(v(floor)).append(" | ").append(ratio(full, floor))
+                        .append(" | ").append(v(find(rows, f, "pod added (an endpoint per family): svcproxy", backend, size)))
+                        .append(" | ").append(v(find(rows, f, "pod added (an endpoint per family): svcproxy payload", backend,
+                                size))).append(" |\n");
+            }
+        }
+        md.append('\n');
+    }
+
+    private static void ipvsSummary(StringBuilder md, List<Row> rows, TreeSet<Integer> sizes) {
+        if (sizes.isEmpty()) {
+            return;
+        }
+        String g = IpvsBench.SECTION;
+        md.append("## IPVS mode (inside the IPVS VM: emulated, slow)\n\n");
+        md.append("IpvsBench runs inside a QEMU VM with **software emulation (TCG, 1 vCPU)**, because the host kernel has ")
+                .append("no IPVS: absolute times are several times what a real node takes; compare them only with the ")
+                .append("floor measured in the same VM boot (the plain tools loading the same state into a fresh ")
+                .append("namespace: `ipset restore`, `iptables-restore` of the glue, `ipvsadm-restore`, `ip -batch` for ")
+                .append("kube-ipvs0's addresses). Medians in ms over the runs; messages are the netlink requests our ")
+                .append("sync sent (IPVS generic netlink + kube-ipvs0 rtnetlink).\n\n");
+        md.append("| services | backend | runs | first full sync | plan | ipsets | iptables glue | IPVS netlink | rest ")
+                .append("| floor (4 tools) | ours / floor | IPVS part / ipvsadm-restore | messages (full) ")
+                .append("| endpoint added: ms / messages | endpoint removed: ms / messages | one `ipvsadm -a` |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int size : sizes) {
+            Row full = null;
+            String backend = "";
+            for (Row r : rows) {
+                if (r.get("section").equals(g) && r.get("metric").equals("first full sync: svcproxy (IpvsSyncer), total")
+                        && r.get("services").equals(Integer.toString(size))) {
+                    full = r;
+                    backend = r.get("backend");
+                }
+            }
+            if (full == null) {
+                continue;
+            }
+            String b = backend;
+            java.util.function.Function<String, Row> at = m -> find(rows, g, m, b, size);
+            Row floor = at.apply("floor: total of the four");
+            Row ipvsPart = at.apply("first full sync: IPVS + kube-ipvs0 over netlink (dump + ops)");
+            Row ipvsadm = at.apply("floor: ipvsadm-restore of the same services and destinations");
+            md.append("| ").append(size).append(" | ").append(b).append(" | ").append(full.get("runs"))
+                    .append(" | ").append(v(full))
+                    .append(" | ").append(v(at.apply("first full sync: plan (IpvsPlanner)")))
+                    .append(" | ").append(v(at.apply("first full sync: ipsets (ipset save + restore)")))
+                    .append(" | ").append(v(at.apply("first full sync: iptables glue (iptables-save + restore)")))
+                    .append(" | ").append(v(ipvsPart))
+                    .append(" | ").append(v(at.apply("first full sync: diff, in-memory state and the rest")))
+                    .append(" | ").append(v(floor)).append(" | ").append(ratio(full, floor))
+                    .append(" | ").append(ratio(ipvsPart, ipvsadm))
+                    .append(" | ").append(sum(at.apply("first full sync: IPVS generic netlink requests"),
+                            at.apply("first full sync: kube-ipvs0 rtnetlink requests")))
+                    .append(" | ").append(v(at.apply("endpoint added: svcproxy (IpvsSyncer), total"))).append(" / ")
+                    .append(sum(at.apply("endpoint added: IPVS generic netlink requests"),
+                            at.apply("endpoint added: kube-ipvs0 rtnetlink requests")))
+                    .append(" | ").append(v(at.apply("endpoint removed: svcproxy (IpvsSyncer), total"))).append(" / ")
+                    .append(sum(at.apply("endpoint removed: IPVS generic netlink requests"),
+                            at.apply("endpoint removed: kube-ipvs0 rtnetlink requests")))
+                    .append(" | ").append(v(at.apply("endpoint added: floor: one ipvsadm -a"))).append(" |\n");
+        }
+        md.append("\nA removed TCP endpoint makes the partial sync read IPVS back (one service dump and one destination ")
+                .append("dump per service), because only the kernel knows whether the destination still has connections ")
+                .append("to drain; that read is most of the \"endpoint removed\" messages and time.\n\n");
+    }
+
+    private static String sum(Row a, Row b) {
+        if (a == null || b == null || a.get("median").isEmpty() || b.get("median").isEmpty()) {
+            return "n/a";
+        }
+        return ScaleBench.fmt(a.num("median") + b.num("median"));
+    }
+
+    private static void memoryTable(StringBuilder md, List<Row> rows) {
+        List<Row> mem = rows.stream().filter(r -> r.get("section").equals(MemoryBench.SECTION)).toList();
+        if (mem.isEmpty()) {
+            return;
+        }
+        md.append("## Memory by JVM flags\n\n");
+        md.append("`MemoryBench` in a child JVM per flag set (each also with `-XX:+ExitOnOutOfMemoryError`, as the chart): ")
+                .append("the first full sync and one partial sync on nft at the size shown, keeping what the daemon keeps ")
+                .append("between syncs (snapshot, last plan, remembered ruleset) while measuring; the daemon's informer ")
+                .append("caches are not included. Peak RSS is /proc/self/status VmHWM (iptables child processes not ")
+                .append("included); heap used is after `System.gc()`. One run per flag set. `").append(BenchMain.CHART_JVM)
+                .append("` is what the chart's JVM runs with in its container (its JAVA_TOOL_OPTIONS under the default ")
+                .append("384Mi limit: `-XX:MaxRAM=384m` makes the JVM size its heap as it does there, initial 6 MiB, max ")
+                .append("288 MiB, instead of from this machine's RAM); `").append(BenchMain.CDS_ARCHIVE)
+                .append("` is an AppCDS archive dumped by this phase first (`-XX:ArchiveClassesAtExit`, 1000 services).\n\n");
+        md.append("| services | JVM flags | first full sync ms | partial sync ms | peak RSS MiB | RSS after GC MiB ")
+                .append("| heap used after GC MiB | heap committed MiB | non-heap MiB |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        Map<String, Map<String, Row>> byFlags = new LinkedHashMap<>();
+        for (Row r : mem) {
+            byFlags.computeIfAbsent(r.get("services") + "|" + r.get("note"), k -> new LinkedHashMap<>()).put(r.get("metric"), r);
+        }
+        byFlags.forEach((key, m) -> {
+            Row any = m.values().iterator().next();
+            String[] note = any.get("note").replaceFirst("^JVM flags: ", "").split("; FAILED: ", 2);
+            md.append("| ").append(any.get("services")).append(" | `").append(note[0].replace("|", "\\|")).append("` | ");
+            if (note.length == 2) {
+                md.append("**failed**: ").append(note[1]).append(" | | | | | | | |\n");
+                return;
+            }
+            md.append(v(m.get("first full sync"))).append(" | ")
+                    .append(v(m.get("partial sync (one endpoint added)"))).append(" | ")
+                    .append(v(m.get("peak RSS (VmHWM)"))).append(" | ")
+                    .append(v(m.get("RSS after the syncs and a GC (VmRSS)"))).append(" | ")
+                    .append(v(m.get("heap used after GC (live set)"))).append(" | ")
+                    .append(v(m.get("heap committed"))).append(" | ")
+                    .append(v(m.get("non-heap used (metaspace, code cache)"))).append(" |\n");
+        });
+        md.append('\n');
+    }
+
     private static void jmhTable(StringBuilder md, List<Row> rows, TreeSet<Integer> sizes) {
         md.append("## Pure core (JMH)\n\n");
         List<Row> jmh = rows.stream().filter(r -> r.get("section").equals("jmh")).toList();
@@ -274,14 +436,15 @@ public final class BenchReport {
     }
 
     private static void scaleTables(StringBuilder md, List<Row> rows) {
-        md.append("## Real kernel (ScaleBench): every row\n\n");
+        md.append("## Every row (real kernel, IPVS VM, memory by JVM flags)\n\n");
         List<Row> scale = rows.stream().filter(r -> !r.get("section").equals("jmh")).toList();
         if (scale.isEmpty()) {
             md.append("Not run.\n\n");
             return;
         }
         Map<String, List<Row>> bySection = new LinkedHashMap<>();
-        for (String s : List.of("a. first full sync", "b. partial sync", "c. verification read", "d. burst", "e. memory")) {
+        for (String s : List.of("a. first full sync", "b. partial sync", "c. verification read", "d. burst", "e. memory",
+                "f. dual-stack", IpvsBench.SECTION, MemoryBench.SECTION)) {
             bySection.put(s, new ArrayList<>());
         }
         scale.forEach(r -> bySection.computeIfAbsent(r.get("section"), k -> new ArrayList<>()).add(r));
@@ -334,6 +497,15 @@ public final class BenchReport {
                 .append("burst per size and backend: p50/p99/max are over its changes.\n");
         md.append("- **Memory** (e): the ScaleBench JVM's `VmHWM` / `VmRSS` from /proc/self/status and the heap after ")
                 .append("`System.gc()`, at the end of the size's run, with the JVM flags in the row's note.\n");
+        md.append("- **Dual-stack** (f, `DualStackBenchmark` for the pure core): the same cluster with an IPv6 cluster IP per ")
+                .append("service and an IPv6 endpoint per pod; ScaleBench syncs both families into one fresh namespace ")
+                .append("(an `IptablesSyncer` per family on the same `CommandIptablesRestorer`), then adds and removes one pod ")
+                .append("(one endpoint per family), then the floor loads both complete payloads with plain restores.\n");
+        md.append("- **IPVS** (g, `IpvsBench`): inside the IPVS VM (`shared/tools/run-in-ipvs-vm.sh`, one boot for all ")
+                .append("sizes and runs), the daemon's `IpvsSyncer` with the real edges (`CommandIpsets`, `CommandIptablesRestorer` ")
+                .append("for the glue, `ClientIpvsKernel` over netlink) in a fresh namespace per run, each edge wrapped in a ")
+                .append("timer; the netlink requests are the IPVS client's own count plus kube-ipvs0's address requests.\n");
+        md.append("- **Memory by JVM flags** (h, `MemoryBench`): see that table's introduction.\n");
     }
 
     static String cpuModel() {

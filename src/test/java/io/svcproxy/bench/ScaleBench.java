@@ -58,15 +58,21 @@ import java.util.concurrent.TimeUnit;
 public final class ScaleBench {
     static final IpFamily V4 = IpFamily.V4;
     static final int BATCH = 250;   // the daemon's --iptables-batch-services default
+    /**
+     * iptables' -w: iptables-legacy takes /run/xtables.lock, one lock for the whole machine (not per
+     * namespace), so on a shared machine another user's iptables can hold it for seconds; waiting
+     * beats losing a run. Uncontended, the wait costs nothing.
+     */
+    static final int LOCK_WAIT_SECONDS = 60;
     static final String[] CSV_HEADER = {"section", "metric", "backend", "services", "endpoints_per_service",
         "unit", "median", "min", "max", "runs", "load1_max", "note"};
 
-    /** Harness settings. */
+    /** Harness settings; {@code dualStack} adds section f (both families, iptables + ip6tables), dualStackRuns times. */
     public record Config(int size, int runs, List<IptablesBackend> backends, int burst, double rate,
-                         long maxSecondsPerBackend, int singlePayloadMax) {
+                         long maxSecondsPerBackend, int singlePayloadMax, boolean dualStack, int dualStackRuns) {
         public Config(int size, int runs, List<IptablesBackend> backends, int burst, double rate,
                       long maxSecondsPerBackend) {
-            this(size, runs, backends, burst, rate, maxSecondsPerBackend, Integer.MAX_VALUE);
+            this(size, runs, backends, burst, rate, maxSecondsPerBackend, Integer.MAX_VALUE, true, runs);
         }
     }
 
@@ -127,6 +133,8 @@ public final class ScaleBench {
         double rate = 100;
         long maxSeconds = 600;
         int singleMax = 1000;
+        boolean dualStack = true;
+        Integer dualStackRuns = null;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -138,10 +146,17 @@ public final class ScaleBench {
                 case "--max-seconds" -> maxSeconds = Long.parseLong(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--single-max" -> singleMax = Integer.parseInt(args[++i]);
+                case "--no-dual-stack" -> dualStack = false;
+                case "--dual-stack-only" -> {
+                    runs = 0;   // sections a-c off; f runs --dual-stack-runs times
+                    burst = 0;
+                }
+                case "--dual-stack-runs" -> dualStackRuns = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        List<Metric> rows = new ScaleBench(new Config(size, runs, backends, burst, rate, maxSeconds, singleMax)).run();
+        List<Metric> rows = new ScaleBench(new Config(size, runs, backends, burst, rate, maxSeconds, singleMax,
+                dualStack, dualStackRuns != null ? dualStackRuns : runs)).run();
         StringBuilder csv = new StringBuilder();
         if (out != null && !Files.exists(out)) {
             csv.append(String.join(",", CSV_HEADER)).append('\n');
@@ -189,6 +204,18 @@ public final class ScaleBench {
             if (config.burst() > 0) {
                 burst(backend, base);
             }
+            if (config.dualStack()) {
+                ClusterSnapshot dual = BenchCluster.dualStackSnapshot(n);
+                long dualDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.maxSecondsPerBackend());
+                for (int r = 0; r < config.dualStackRuns(); r++) {
+                    log("size " + n + " " + backend + " dual-stack run " + (r + 1) + "/" + config.dualStackRuns());
+                    dualStackRun(backend, dual);
+                    if (System.nanoTime() > dualDeadline && r + 1 < config.dualStackRuns()) {
+                        log("dual-stack time budget of " + config.maxSecondsPerBackend() + " s spent: " + (r + 1) + " runs");
+                        break;
+                    }
+                }
+            }
         }
         memory();
         return new ArrayList<>(metrics.values());
@@ -206,7 +233,7 @@ public final class ScaleBench {
         // a. first full sync, batched as the daemon does.
         try (NetNs ns = NetNs.create()) {
             CommandRunner runner = new NamespacedCommandRunner(ns);
-            CommandIptablesRestorer restorer = new CommandIptablesRestorer(runner, backend, 5);
+            CommandIptablesRestorer restorer = new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS);
             IptablesSyncer syncer = new IptablesSyncer(V4, restorer, new ToolNfacctCounters(runner), BATCH);
             long t0 = System.nanoTime();
             IptablesPlan plan = IptablesPlanner.plan(base, options);
@@ -268,10 +295,80 @@ public final class ScaleBench {
         }
     }
 
+    /**
+     * f. dual-stack: the first full sync of both families (an IptablesSyncer per family, as the daemon
+     * runs them: IPv4 then IPv6, batched) into an empty namespace, one pod (an endpoint per family)
+     * added and removed, and the floor: plain flushing iptables-restore + ip6tables-restore of both
+     * complete payloads.
+     */
+    private void dualStackRun(IptablesBackend backend, ClusterSnapshot dual) {
+        String f = "f. dual-stack";
+        int n = config.size();
+        List<PlannerOptions> opts = List.of(options, PlannerOptions.defaults(IpFamily.V6, BenchCluster.NODE));
+        try (NetNs ns = NetNs.create()) {
+            CommandRunner runner = new NamespacedCommandRunner(ns);
+            CommandIptablesRestorer restorer = new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS);
+            ToolNfacctCounters nfacct = new ToolNfacctCounters(runner);
+            List<IptablesSyncer> syncers = List.of(new IptablesSyncer(V4, restorer, nfacct, BATCH),
+                    new IptablesSyncer(IpFamily.V6, restorer, nfacct, BATCH));
+            long[] bytes = {0};
+            double ms = dualSync(syncers, opts, dual, true, "first full sync", backend, bytes);
+            metric(f, "first full sync, both families: svcproxy, batched", backend, "ms",
+                    "IPv4 then IPv6: plan + iptables-save + diff + restores, per family").add(ms);
+            metric(f, "first full sync, both families: svcproxy payload", backend, "bytes", "").add(bytes[0]);
+            ServicePortName svc = BenchCluster.name(n / 2);
+            bytes[0] = 0;
+            ms = dualSync(syncers, opts, BenchCluster.withExtraPod(dual, svc, 0), false, "pod added", backend, bytes);
+            metric(f, "pod added (an endpoint per family): svcproxy", backend, "ms",
+                    "plan + diff + 1 restore --noflush per family").add(ms);
+            metric(f, "pod added (an endpoint per family): svcproxy payload", backend, "bytes", "").add(bytes[0]);
+            bytes[0] = 0;
+            ms = dualSync(syncers, opts, dual, false, "pod removed", backend, bytes);
+            metric(f, "pod removed: svcproxy", backend, "ms", "plan + diff + 1 restore --noflush per family").add(ms);
+            metric(f, "pod removed: svcproxy payload", backend, "bytes", "").add(bytes[0]);
+        }
+        try (NetNs ns = NetNs.create()) {
+            CommandRunner runner = new NamespacedCommandRunner(ns);
+            List<byte[]> payloads = new ArrayList<>();
+            long total = 0;
+            for (PlannerOptions o : opts) {
+                IptablesPlan plan = IptablesPlanner.plan(dual, o);
+                new ToolNfacctCounters(runner).ensure(plan.nfacctCounters());
+                byte[] p = CompletePayload.toText(plan).getBytes(StandardCharsets.UTF_8);
+                payloads.add(p);
+                total += p.length;
+            }
+            long t0 = System.nanoTime();
+            for (int i = 0; i < opts.size(); i++) {
+                restore(runner, backend, opts.get(i).family(), false, payloads.get(i));
+            }
+            metric(f, "floor: plain iptables-restore + ip6tables-restore of both complete payloads", backend, "ms",
+                    "kernel + tool only").add(millis(t0));
+            metric(f, "floor payload, both families", backend, "bytes", "").add(total);
+        }
+    }
+
+    /** Plans and syncs each family in turn; returns the total ms, adds a per-family ms row and the bytes. */
+    private double dualSync(List<IptablesSyncer> syncers, List<PlannerOptions> opts, ClusterSnapshot snapshot,
+                            boolean full, String what, IptablesBackend backend, long[] bytes) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < syncers.size(); i++) {
+            long t1 = System.nanoTime();
+            IptablesSyncer.Result r = syncers.get(i).sync(IptablesPlanner.plan(snapshot, opts.get(i)), full);
+            if (!full && r.writes() != 1) {
+                throw new IllegalStateException("dual-stack " + what + ": expected one write per family, got " + r);
+            }
+            bytes[0] += r.payloadBytes();
+            metric("f. dual-stack", what + ": " + syncers.get(i).family().kubernetesName() + " part", backend, "ms",
+                    full ? r.writes() + " restores" : "1 restore --noflush").add(millis(t1));
+        }
+        return millis(t0);
+    }
+
     private void singlePayload(IptablesBackend backend, ClusterSnapshot base) {
         try (NetNs ns = NetNs.create()) {
             CommandRunner runner = new NamespacedCommandRunner(ns);
-            IptablesSyncer syncer = new IptablesSyncer(V4, new CommandIptablesRestorer(runner, backend, 5),
+            IptablesSyncer syncer = new IptablesSyncer(V4, new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS),
                     new ToolNfacctCounters(runner), Integer.MAX_VALUE);
             long t0 = System.nanoTime();
             IptablesPlan plan = IptablesPlanner.plan(base, options);
@@ -302,11 +399,16 @@ public final class ScaleBench {
     }
 
     private static void restore(CommandRunner runner, IptablesBackend backend, boolean noflush, byte[] payload) {
-        List<String> argv = new ArrayList<>(List.of(backend.restore(V4)));
+        restore(runner, backend, V4, noflush, payload);
+    }
+
+    private static void restore(CommandRunner runner, IptablesBackend backend, IpFamily family, boolean noflush,
+                                byte[] payload) {
+        List<String> argv = new ArrayList<>(List.of(backend.restore(family)));
         if (noflush) {
             argv.add("--noflush");
         }
-        argv.addAll(List.of("-w", "5", "-W", "100000"));
+        argv.addAll(List.of("-w", Integer.toString(LOCK_WAIT_SECONDS), "-W", "100000"));
         CommandRunner.Result r = runner.run(argv, (OutputStream out) -> {
             try {
                 out.write(payload);
@@ -369,7 +471,7 @@ public final class ScaleBench {
         int n = config.size();
         try (NetNs ns = NetNs.create()) {
             CommandRunner runner = new NamespacedCommandRunner(ns);
-            IptablesSyncer syncer = new IptablesSyncer(V4, new CommandIptablesRestorer(runner, backend, 5),
+            IptablesSyncer syncer = new IptablesSyncer(V4, new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS),
                     new ToolNfacctCounters(runner), BATCH);
             BurstSource source = new BurstSource(base);
             ProxySyncer proxy = new ProxySyncer(source, (snapshot, family) -> IptablesPlanner.plan(snapshot, options),
