@@ -44,6 +44,8 @@ class RulesetDiffProperties {
         ChangeSet changes = RulesetDiff.diff(actual, g.plan);
         Ruleset after = RulesetDiff.apply(actual, changes);
 
+        // apply builds the state from the diff's decisions; the in-memory iptables-restore of the payload agrees.
+        assertEquals(RulesetDiff.simulate(actual, changes), after);
         assertOwnedEqualsDesiredAndForeignUnchanged(actual, g.plan, after);
         assertTrue(RulesetDiff.diff(after, g.plan).isEmpty(), () -> "not a fixpoint:\n" + RulesetDiff.diff(after, g.plan).payload());
         new DiffRenderer(true).render(changes);   // must not throw on any change set
