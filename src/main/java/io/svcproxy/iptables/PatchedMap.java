@@ -20,10 +20,14 @@ import java.util.function.ToLongFunction;
  * over 100,000 chains; a partial sync changes a handful, and each sync's plan and remembered state
  * must not copy all of them.
  *
- * <p>The base is never modified; versions derived from one another share it. Once the patch grows
- * past a quarter of the base it is folded into a fresh base (amortized constant cost per changed
- * entry). Iteration follows the base's order, a replaced value in its key's place, then the keys
- * added since, in the order they were added. Null keys and values are not allowed.
+ * <p>The base is never modified; versions derived from one another share it. Each new version copies
+ * its patch, so once the patch outgrows a few times the square root of the base it is folded into a
+ * fresh base: for a map of n entries changed a few keys at a time, that balances the patch copies
+ * (~sqrt(n) per version) against the folds (n every ~sqrt(n) versions). A folded version remembers
+ * the base before and the keys it folded, so it can still tell its keys changed since a version of
+ * the old base ({@link #keysChangedSince}). Iteration follows the base's order, a replaced value in
+ * its key's place, then the keys added since, in the order they were added. Null keys and values are
+ * not allowed.
  *
  * <p>An optional weigher keeps a running total of its values' weights (a table's rule count), so
  * asking for it does not walk the map either.
@@ -37,16 +41,21 @@ public final class PatchedMap<K, V> extends AbstractMap<K, V> {
     private final int size;
     private final ToLongFunction<? super V> weigher;
     private final long weight;
+    /** The base before the last fold (null if none) and the keys that differ between it and {@link #base}. */
+    private final Map<K, V> previousBase;
+    private final Set<K> folded;
     private Set<Entry<K, V>> entrySet;
 
     private PatchedMap(Map<K, V> base, Map<K, V> puts, Set<K> removes, int size,
-                       ToLongFunction<? super V> weigher, long weight) {
+                       ToLongFunction<? super V> weigher, long weight, Map<K, V> previousBase, Set<K> folded) {
         this.base = base;
         this.puts = puts;
         this.removes = removes;
         this.size = size;
         this.weigher = weigher;
         this.weight = weight;
+        this.previousBase = previousBase;
+        this.folded = folded;
     }
 
     /** A copy of {@code map}, in its iteration order. */
@@ -65,7 +74,8 @@ public final class PatchedMap<K, V> extends AbstractMap<K, V> {
                 w += weigher.applyAsLong(e.getValue());
             }
         }
-        return new PatchedMap<>(Collections.unmodifiableMap(copy), Map.of(), Set.of(), copy.size(), weigher, w);
+        return new PatchedMap<>(Collections.unmodifiableMap(copy), Map.of(), Set.of(), copy.size(), weigher, w,
+                null, Set.of());
     }
 
     /** Whether {@link #weight()} is kept by {@code weigher} (the same function object). */
@@ -119,29 +129,37 @@ public final class PatchedMap<K, V> extends AbstractMap<K, V> {
                 newPuts.put(key, value);
             }
         }
-        if (newPuts.size() + newRemoves.size() > COMPACT_MIN + base.size() / 4) {
-            PatchedMap<K, V> patched = new PatchedMap<>(base, newPuts, newRemoves, newSize, weigher, w);
+        if (newPuts.size() + newRemoves.size() > COMPACT_MIN + 4 * Math.sqrt(base.size())) {
+            PatchedMap<K, V> patched = new PatchedMap<>(base, newPuts, newRemoves, newSize, weigher, w, null, Set.of());
+            Set<K> foldedKeys = new HashSet<>(newPuts.keySet());
+            foldedKeys.addAll(newRemoves);
             return new PatchedMap<>(Collections.unmodifiableMap(new LinkedHashMap<>(patched)), Map.of(), Set.of(),
-                    newSize, weigher, w);
+                    newSize, weigher, w, base, Collections.unmodifiableSet(foldedKeys));
         }
         return new PatchedMap<>(base, Collections.unmodifiableMap(newPuts), Collections.unmodifiableSet(newRemoves),
-                newSize, weigher, w);
+                newSize, weigher, w, previousBase, folded);
     }
 
     /**
      * The keys whose values may differ between {@code older} and this map (a superset: a key put back
-     * to an equal value is listed too), or null when the two do not share a base and only a full
-     * comparison can tell. Costs the size of the two patches.
+     * to an equal value is listed too), or null when neither shares the other's base (nor the base
+     * this map was folded from) and only a full comparison can tell. Costs the size of the patches.
      */
     public Set<K> keysChangedSince(PatchedMap<K, V> older) {
         if (older == this) {
             return Set.of();
         }
-        if (older.base != base) {
+        Set<K> keys = new LinkedHashSet<>();
+        if (older.base == base) {
+            keys.addAll(puts.keySet());
+            keys.addAll(removes);
+        } else if (older.base == previousBase) {
+            keys.addAll(folded);
+            keys.addAll(puts.keySet());
+            keys.addAll(removes);
+        } else {
             return null;
         }
-        Set<K> keys = new LinkedHashSet<>(puts.keySet());
-        keys.addAll(removes);
         keys.addAll(older.puts.keySet());
         keys.addAll(older.removes);
         return keys;
