@@ -62,10 +62,10 @@ public final class IptablesSyncer {
         int deleted = 0;
         try {
             // A partial sync after a plan derived from the last one: the remembered state holds the last
-            // plan's chains, so only the chains the two plans do not share are diffed. No more changed
-            // chains than a batch's services means no more new services either: no batching needed.
+            // plan's chains, so only the chains the two plans do not share are diffed (unless so many
+            // services are new that the write must be batched).
             Optional<PlanDelta> delta = readKernel || lastPlan == null ? Optional.empty() : PlanDelta.between(lastPlan, plan);
-            boolean small = delta.isPresent() && delta.get().size() <= servicesPerBatch;
+            boolean small = delta.isPresent() && delta.get().newServicesAtMost(actual, plan) <= servicesPerBatch;
             for (IptablesPlan stage : small ? List.of(plan) : stages(actual, plan)) {
                 ChangeSet changes = small ? RulesetDiff.diff(state, stage, delta.get()) : RulesetDiff.diff(state, stage);
                 if (changes.isEmpty()) {

@@ -2,9 +2,12 @@ package io.svcproxy.diff;
 
 import io.svcproxy.iptables.Chain;
 import io.svcproxy.iptables.PatchedMap;
+import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.iptables.Table;
+import io.svcproxy.model.ServicePortName;
 import io.svcproxy.plan.IptablesPlan;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -17,11 +20,9 @@ import java.util.Set;
  */
 public final class PlanDelta {
     private final Map<String, Set<String>> chainsByTable;
-    private final int size;
 
     private PlanDelta(Map<String, Set<String>> chainsByTable) {
         this.chainsByTable = chainsByTable;
-        this.size = chainsByTable.values().stream().mapToInt(Set::size).sum();
     }
 
     /** Empty when the plans do not share their structure (e.g. one was rendered from scratch). */
@@ -51,8 +52,22 @@ public final class PlanDelta {
         return chainsByTable.getOrDefault(table, Set.of());
     }
 
-    /** How many chains may have changed, over all tables. */
-    public int size() {
-        return size;
+    /**
+     * At most how many services of {@code plan} are new on {@code actual} (all their chains missing):
+     * the owners of the changed chains {@code actual} does not have. Batching is only needed above
+     * a batch's worth of new services, and this tells it without looking at unchanged chains.
+     */
+    public int newServicesAtMost(Ruleset actual, IptablesPlan plan) {
+        Set<ServicePortName> owners = new HashSet<>();
+        chainsByTable.forEach((table, chains) -> {
+            Table have = actual.table(table);
+            for (String chain : chains) {
+                ServicePortName owner = plan.chainOwners().get(chain);
+                if (owner != null && (have == null || have.chain(chain) == null)) {
+                    owners.add(owner);
+                }
+            }
+        });
+        return owners.size();
     }
 }
