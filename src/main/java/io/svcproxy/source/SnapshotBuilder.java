@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Turns fabric8 objects (from a file or from API informers) into a {@link ClusterSnapshot}.
@@ -135,7 +134,7 @@ public final class SnapshotBuilder {
 
     /** One service port's endpoints over its slices, as {@link ClusterSnapshot} keeps them (sorted, distinct). */
     private static List<Endpoint> merge(List<List<Endpoint>> lists) {
-        return EndpointMerger.merge(lists).stream().sorted().distinct().collect(Collectors.toUnmodifiableList());
+        return ClusterSnapshot.sortedEndpoints(EndpointMerger.merge(lists));
     }
 
     private static Optional<NodeInfo> thisNode(Node node, String hostname, List<Warning> warnings) {
