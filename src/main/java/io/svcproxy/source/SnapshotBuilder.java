@@ -15,14 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -38,9 +35,6 @@ import java.util.TreeMap;
  */
 public final class SnapshotBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotBuilder.class);
-    private static final Comparator<HasMetadata> BY_NAMESPACE_AND_NAME = Comparator
-            .comparing((HasMetadata o) -> o.getMetadata() == null ? "" : ObjectMetas.namespace(o.getMetadata()))
-            .thenComparing(o -> o.getMetadata() == null || o.getMetadata().getName() == null ? "" : o.getMetadata().getName());
 
     /** What one object converted to, and the warnings its conversion gave. */
     private record Converted<T>(T result, List<Warning> warnings) {
@@ -148,20 +142,35 @@ public final class SnapshotBuilder {
 
     /** Sorted by namespace/name; a second object with the same namespace/name is dropped with a warning. */
     private static <T extends HasMetadata> List<T> unique(List<T> objects, String kind, List<Warning> warnings) {
-        List<T> sorted = new ArrayList<>(objects);
-        sorted.sort(BY_NAMESPACE_AND_NAME);
-        Set<String> seen = new HashSet<>();
-        List<T> result = new ArrayList<>();
-        for (T o : sorted) {
-            ObjectMeta meta = o.getMetadata() == null ? new ObjectMeta() : o.getMetadata();
-            String key = ObjectMetas.namespace(meta) + "/" + meta.getName();
-            if (meta.getName() != null && !seen.add(key)) {
-                warnings.add(new Warning(kind, Texts.objectName(ObjectMetas.namespace(meta), meta.getName()),
+        // The keys are read once per object, not once per comparison: a rebuild sorts every object.
+        List<Keyed<T>> sorted = new ArrayList<>(objects.size());
+        for (T o : objects) {
+            ObjectMeta meta = o.getMetadata();
+            sorted.add(new Keyed<>(meta == null ? "" : ObjectMetas.namespace(meta),
+                    meta == null || meta.getName() == null ? "" : meta.getName(), meta != null && meta.getName() != null, o));
+        }
+        sorted.sort(Keyed::compareTo);
+        List<T> result = new ArrayList<>(sorted.size());
+        Keyed<T> previous = null;
+        for (Keyed<T> k : sorted) {
+            // Equal keys are adjacent once sorted: the first object of a namespace/name is the one used.
+            if (k.named() && previous != null && previous.named() && previous.namespace().equals(k.namespace())
+                    && previous.name().equals(k.name())) {
+                warnings.add(new Warning(kind, Texts.objectName(k.namespace(), k.name()),
                         "metadata.name", "duplicate object; the first one is used"));
                 continue;
             }
-            result.add(o);
+            previous = k;
+            result.add(k.object());
         }
         return result;
+    }
+
+    /** An object with its sort key (namespace, name; both "" without metadata). */
+    private record Keyed<T>(String namespace, String name, boolean named, T object) {
+        int compareTo(Keyed<T> o) {
+            int c = namespace.compareTo(o.namespace);
+            return c != 0 ? c : name.compareTo(o.name);
+        }
     }
 }
