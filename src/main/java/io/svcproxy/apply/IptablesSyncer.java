@@ -69,6 +69,7 @@ public final class IptablesSyncer {
             for (IptablesPlan stage : small ? List.of(plan) : stages(actual, plan)) {
                 ChangeSet changes = small ? RulesetDiff.diff(state, stage, delta.get()) : RulesetDiff.diff(state, stage);
                 if (changes.isEmpty()) {
+                    state = RulesetDiff.apply(state, changes);   // nothing to write; equal chains become the plan's
                     continue;
                 }
                 restorer.restore(family, changes);

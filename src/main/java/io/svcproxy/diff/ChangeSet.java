@@ -28,8 +28,8 @@ public final class ChangeSet {
         return tables.stream().allMatch(t -> results.containsKey(t.table()));
     }
 
-    RulesetDiff.TableResult result(String table) {
-        return results.get(table);
+    Map<String, RulesetDiff.TableResult> results() {
+        return results;
     }
 
     public boolean isEmpty() {

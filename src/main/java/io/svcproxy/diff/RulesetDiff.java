@@ -67,8 +67,10 @@ public final class RulesetDiff {
                     delta == null ? null : delta.chains(name), result);
             if (!tableLines.isEmpty()) {
                 tables.add(new TableChanges(name, tableLines));
-                results.put(name, result);
                 lines += tableLines.size();
+            }
+            if (!tableLines.isEmpty() || !result.put.isEmpty()) {
+                results.put(name, result);
             }
         }
         return new ChangeSet(tables, summary.services(), summary.counts(lines), results);
@@ -85,22 +87,24 @@ public final class RulesetDiff {
             return simulate(actual, changes);
         }
         Map<String, Table> tables = new LinkedHashMap<>(actual.tables());
-        for (TableChanges t : changes.tables()) {
-            TableResult result = changes.result(t.table());
-            Table before = actual.table(t.table());
+        Set<String> written = new HashSet<>(changes.tableNames());
+        changes.results().forEach((name, result) -> {
+            Table before = actual.table(name);
             if (before == null) {
-                before = new Table(t.table(), Map.of());
+                before = new Table(name, Map.of());
             }
-            // A table iptables-restore touches has all its built-in chains (iptables-save lists them all).
             Map<String, Chain> put = new LinkedHashMap<>();
-            for (String builtin : RestoreSimulator.builtinChains(t.table())) {
-                if (before.chain(builtin) == null) {
-                    put.put(builtin, new Chain(builtin, "ACCEPT", List.of()));
+            if (written.contains(name)) {
+                // A table iptables-restore touches has all its built-in chains (iptables-save lists them all).
+                for (String builtin : RestoreSimulator.builtinChains(name)) {
+                    if (before.chain(builtin) == null) {
+                        put.put(builtin, new Chain(builtin, "ACCEPT", List.of()));
+                    }
                 }
             }
             put.putAll(result.put);
-            tables.put(t.table(), before.withChains(put, result.removed));
-        }
+            tables.put(name, before.withChains(put, result.removed));
+        });
         return new Ruleset(actual.family(), tables);
     }
 
@@ -193,7 +197,13 @@ public final class RulesetDiff {
 
     private static void userChain(String table, Chain want, Chain have, Summary summary, Lines out, TableResult result) {
         if (have != null && have.rules().equals(want.rules())) {
-            return;   // the same list object when both come from one plan: no rule is compared
+            // The same list object when both come from one plan: no rule is compared. An equal copy
+            // (read from the kernel) is swapped for the plan's: the remembered state then shares the
+            // plan's rules instead of holding a second copy, and later diffs skip it by identity.
+            if (have != want && have.policy().equals(want.policy())) {
+                result.put.put(want.name(), want);
+            }
+            return;
         }
         result.put.put(want.name(), want);
         if (have == null) {
