@@ -3,6 +3,7 @@ package io.svcproxy.apply;
 import io.svcproxy.diff.BatchPlanner;
 import io.svcproxy.diff.ChangeCounts;
 import io.svcproxy.diff.ChangeSet;
+import io.svcproxy.diff.PlanDelta;
 import io.svcproxy.diff.RulesetDiff;
 import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.model.IpFamily;
@@ -11,6 +12,7 @@ import io.svcproxy.plan.IptablesPlan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Keeps one family's iptables state equal to the plan with minimal writes. It remembers what it last
@@ -59,9 +61,15 @@ public final class IptablesSyncer {
         int added = 0;
         int deleted = 0;
         try {
-            for (IptablesPlan stage : stages(actual, plan)) {
-                ChangeSet changes = RulesetDiff.diff(state, stage);
+            // A partial sync after a plan derived from the last one: the remembered state holds the last
+            // plan's chains, so only the chains the two plans do not share are diffed (unless so many
+            // services are new that the write must be batched).
+            Optional<PlanDelta> delta = readKernel || lastPlan == null ? Optional.empty() : PlanDelta.between(lastPlan, plan);
+            boolean small = delta.isPresent() && delta.get().newServicesAtMost(actual, plan) <= servicesPerBatch;
+            for (IptablesPlan stage : small ? List.of(plan) : stages(actual, plan)) {
+                ChangeSet changes = small ? RulesetDiff.diff(state, stage, delta.get()) : RulesetDiff.diff(state, stage);
                 if (changes.isEmpty()) {
+                    state = RulesetDiff.apply(state, changes);   // nothing to write; equal chains become the plan's
                     continue;
                 }
                 restorer.restore(family, changes);

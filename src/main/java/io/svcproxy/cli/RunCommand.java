@@ -21,7 +21,7 @@ import io.svcproxy.plan.ConntrackFilter;
 import io.svcproxy.plan.PlannerOptions;
 import io.svcproxy.plan.StaleConntrackPlanner;
 import io.svcproxy.model.Warning;
-import io.svcproxy.plan.IptablesPlanner;
+import io.svcproxy.plan.IncrementalIptablesPlanner;
 import io.svcproxy.reconcile.PlanFactory;
 import io.svcproxy.reconcile.ProxySyncer;
 import io.svcproxy.reconcile.SyncLoop;
@@ -41,6 +41,8 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
@@ -177,7 +179,11 @@ public final class RunCommand implements Callable<Integer> {
                 syncer = ipvsDaemon.syncer();
                 canary = () -> dryRun || restorer.chainExists(families.get(0).family(), "nat", "KUBE-SERVICES");
             } else {
-                PlanFactory planner = (snapshot, family) -> IptablesPlanner.plan(snapshot, options.apply(snapshot, family));
+                // One incremental planner per family: a sync re-renders only the services that changed.
+                Map<IpFamily, IncrementalIptablesPlanner> planners = new EnumMap<>(IpFamily.class);
+                PlanFactory planner = (snapshot, family) -> planners
+                        .computeIfAbsent(family, f -> new IncrementalIptablesPlanner())
+                        .plan(snapshot, options.apply(snapshot, family));
                 ConntrackCleaner conntrack = dryRun ? filters -> 0 : setup.conntrack(runner);
                 syncer = new ProxySyncer(source, planner, families, conntrack,
                         (before, after) -> staleEntries(before, after, families, options));

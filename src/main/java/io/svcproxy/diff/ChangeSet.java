@@ -3,6 +3,7 @@ package io.svcproxy.diff;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The difference between the kernel state and the plan: an iptables-restore --noflush payload per
@@ -12,11 +13,23 @@ public final class ChangeSet {
     private final List<TableChanges> tables;
     private final List<ServiceChanges> services;
     private final ChangeCounts counts;
+    /** Per changed table, the chains as the payload leaves them (see {@link RulesetDiff#apply}). */
+    private final Map<String, RulesetDiff.TableResult> results;
 
-    ChangeSet(List<TableChanges> tables, List<ServiceChanges> services, ChangeCounts counts) {
+    ChangeSet(List<TableChanges> tables, List<ServiceChanges> services, ChangeCounts counts,
+              Map<String, RulesetDiff.TableResult> results) {
         this.tables = List.copyOf(tables);
         this.services = List.copyOf(services);
         this.counts = counts;
+        this.results = Map.copyOf(results);
+    }
+
+    boolean hasResults() {
+        return tables.stream().allMatch(t -> results.containsKey(t.table()));
+    }
+
+    Map<String, RulesetDiff.TableResult> results() {
+        return results;
     }
 
     public boolean isEmpty() {

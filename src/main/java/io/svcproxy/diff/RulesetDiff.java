@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -40,6 +41,16 @@ public final class RulesetDiff {
     }
 
     public static ChangeSet diff(Ruleset actual, IptablesPlan plan) {
+        return diff(actual, plan, null);
+    }
+
+    /**
+     * As {@link #diff(Ruleset, IptablesPlan)}, comparing only the user chains {@code delta} names (and
+     * the built-in chains), for when {@code actual}'s owned chains are known to equal those of the plan
+     * {@code delta} starts from (the state a successful sync of that plan left). A partial sync then
+     * costs the size of the change, not of the ruleset. A null delta compares every chain.
+     */
+    public static ChangeSet diff(Ruleset actual, IptablesPlan plan, PlanDelta delta) {
         Ruleset desired = plan.desired();
         if (desired.family() != actual.family()) {
             throw new IllegalArgumentException("actual ruleset is " + actual.family() + " but the plan is " + desired.family());
@@ -48,19 +59,57 @@ public final class RulesetDiff {
         tableNames.addAll(actual.tables().keySet());
         Summary summary = new Summary(plan.chainOwners());
         List<TableChanges> tables = new ArrayList<>();
+        Map<String, TableResult> results = new HashMap<>();
         int lines = 0;
         for (String name : tableNames) {
-            List<RestoreLine> tableLines = diffTable(name, actual.table(name), desired.table(name), summary);
+            TableResult result = new TableResult();
+            List<RestoreLine> tableLines = diffTable(name, actual.table(name), desired.table(name), summary,
+                    delta == null ? null : delta.chains(name), result);
             if (!tableLines.isEmpty()) {
                 tables.add(new TableChanges(name, tableLines));
                 lines += tableLines.size();
             }
+            if (!tableLines.isEmpty() || !result.put.isEmpty()) {
+                results.put(name, result);
+            }
         }
-        return new ChangeSet(tables, summary.services(), summary.counts(lines));
+        return new ChangeSet(tables, summary.services(), summary.counts(lines), results);
     }
 
-    /** Simulates iptables-restore --noflush of the change set on actual (see {@link RestoreSimulator}). */
+    /**
+     * The state after iptables-restore --noflush of the change set on actual, the state the change set
+     * was computed against. Built from what the diff decided, so it costs the size of the change and
+     * holds the plan's own chain objects (the next diff skips them by identity); the property tests
+     * check it against {@link RestoreSimulator}, the in-memory iptables-restore.
+     */
     public static Ruleset apply(Ruleset actual, ChangeSet changes) {
+        if (!changes.hasResults()) {
+            return simulate(actual, changes);
+        }
+        Map<String, Table> tables = new LinkedHashMap<>(actual.tables());
+        Set<String> written = new HashSet<>(changes.tableNames());
+        changes.results().forEach((name, result) -> {
+            Table before = actual.table(name);
+            if (before == null) {
+                before = new Table(name, Map.of());
+            }
+            Map<String, Chain> put = new LinkedHashMap<>();
+            if (written.contains(name)) {
+                // A table iptables-restore touches has all its built-in chains (iptables-save lists them all).
+                for (String builtin : RestoreSimulator.builtinChains(name)) {
+                    if (before.chain(builtin) == null) {
+                        put.put(builtin, new Chain(builtin, "ACCEPT", List.of()));
+                    }
+                }
+            }
+            put.putAll(result.put);
+            tables.put(name, before.withChains(put, result.removed));
+        });
+        return new Ruleset(actual.family(), tables);
+    }
+
+    /** Simulates iptables-restore --noflush of the change set's payload on actual (see {@link RestoreSimulator}). */
+    public static Ruleset simulate(Ruleset actual, ChangeSet changes) {
         StringBuilder payload = new StringBuilder();
         try {
             changes.writeTo(payload);
@@ -70,89 +119,153 @@ public final class RulesetDiff {
         return RestoreSimulator.apply(actual, payload.toString(), true);
     }
 
-    private static List<RestoreLine> diffTable(String table, Table actual, Table desired, Summary summary) {
+    /** What a table's chains are after its payload: chains set (created or changed) and chains deleted. */
+    static final class TableResult {
+        final Map<String, Chain> put = new LinkedHashMap<>();
+        final List<String> removed = new ArrayList<>();
+    }
+
+    private static List<RestoreLine> diffTable(String table, Table actual, Table desired, Summary summary,
+                                               Set<String> candidates, TableResult result) {
         Map<String, Chain> actualChains = actual == null ? Map.of() : actual.chains();
         Map<String, Chain> desiredChains = desired == null ? Map.of() : desired.chains();
-        List<RestoreLine> declarations = new ArrayList<>();
-        List<RestoreLine> deletes = new ArrayList<>();
-        List<RestoreLine> adds = new ArrayList<>();
-        List<RestoreLine> chainDeletes = new ArrayList<>();
+        Lines out = new Lines();
 
-        for (Chain want : desiredChains.values()) {
-            if (isBuiltin(want)) {
-                continue;
-            }
-            Chain have = actualChains.get(want.name());
-            if (have != null && have.rules().equals(want.rules())) {
-                continue;
-            }
-            if (have == null) {
-                declarations.add(new RestoreLine.DeclareChain(want.name()));
-                appendAll(want, adds);
-                summary.chain(table, want.name(), ChainChange.Kind.CREATED, want.rules(), List.of());
-                continue;
-            }
-            if (Ownership.isShared(table, want.name())) {
-                SharedChainEdit edit = SharedChainEdit.of(want.name(), have.rules(), want.rules());
-                boolean exact = !hasDuplicates(want.rules()) || edit.produces(have.rules(), want.rules());
-                if (exact && edit.size() <= want.rules().size()) {
-                    deletes.addAll(edit.deletes);
-                    adds.addAll(edit.inserts);
-                    summary.chain(table, want.name(), ChainChange.Kind.EDITED, edit.addedRules, edit.removedRules);
-                    continue;
+        if (candidates == null) {
+            for (Chain want : desiredChains.values()) {
+                if (!isBuiltin(want)) {
+                    userChain(table, want, actualChains.get(want.name()), summary, out, result);
                 }
-                declarations.add(new RestoreLine.DeclareChain(want.name()));
-                appendAll(want, adds);
-                summary.chain(table, want.name(), ChainChange.Kind.REWRITTEN,
-                        minus(want.rules(), have.rules()), minus(have.rules(), want.rules()));
-                continue;
             }
-            declarations.add(new RestoreLine.DeclareChain(want.name()));
-            appendAll(want, adds);
-            summary.chain(table, want.name(), ChainChange.Kind.REWRITTEN,
-                    minus(want.rules(), have.rules()), minus(have.rules(), want.rules()));
-        }
-
-        for (Chain have : actualChains.values()) {
-            if (isBuiltin(have) || desiredChains.containsKey(have.name()) || !Ownership.isDeletable(table, have.name())) {
-                continue;
+            for (Chain have : actualChains.values()) {
+                if (!isBuiltin(have) && !desiredChains.containsKey(have.name()) && Ownership.isDeletable(table, have.name())) {
+                    deleteChain(table, have, summary, out, result);
+                }
             }
-            declarations.add(new RestoreLine.DeclareChain(have.name()));
-            chainDeletes.add(new RestoreLine.DeleteChain(have.name()));
-            summary.chain(table, have.name(), ChainChange.Kind.DELETED, List.of(), have.rules());
+        } else {
+            for (String name : candidates) {
+                Chain want = desiredChains.get(name);
+                Chain have = actualChains.get(name);
+                if (want != null) {
+                    if (!isBuiltin(want)) {
+                        userChain(table, want, have, summary, out, result);
+                    }
+                } else if (have != null && !isBuiltin(have) && Ownership.isDeletable(table, name)) {
+                    deleteChain(table, have, summary, out, result);
+                }
+            }
         }
 
         Set<String> builtins = new LinkedHashSet<>();
-        desiredChains.values().stream().filter(RulesetDiff::isBuiltin).forEach(c -> builtins.add(c.name()));
-        actualChains.values().stream().filter(RulesetDiff::isBuiltin).forEach(c -> builtins.add(c.name()));
-        for (String name : builtins) {
-            List<String> want = desiredChains.containsKey(name) ? desiredChains.get(name).rules() : List.of();
-            List<String> haveAll = actualChains.containsKey(name) ? actualChains.get(name).rules() : List.of();
-            Set<String> wantSet = new HashSet<>(want);
-            List<String> ours = haveAll.stream().filter(r -> Ownership.isOurBuiltinRule(table, r, wantSet)).toList();
-            if (ours.equals(want)) {
-                continue;
+        if (candidates == null) {
+            desiredChains.values().stream().filter(RulesetDiff::isBuiltin).forEach(c -> builtins.add(c.name()));
+            actualChains.values().stream().filter(RulesetDiff::isBuiltin).forEach(c -> builtins.add(c.name()));
+        } else {
+            // Every built-in chain has one of these names: look them up instead of walking the table.
+            for (String name : BUILTIN_ORDER) {
+                Chain c = desiredChains.get(name);
+                Chain a = actualChains.get(name);
+                if ((c != null && isBuiltin(c)) || (a != null && isBuiltin(a))) {
+                    builtins.add(name);
+                }
             }
-            // Our jumps go to the top of the built-in chain; "-I 1" in reverse keeps their desired order.
-            List<String> insert;
-            if (ours.size() <= want.size() && want.subList(want.size() - ours.size(), want.size()).equals(ours)) {
-                insert = want.subList(0, want.size() - ours.size());
-            } else {
-                ours.forEach(r -> deletes.add(new RestoreLine.DeleteRule(name, r)));
-                insert = want;
-            }
-            for (int i = insert.size() - 1; i >= 0; i--) {
-                adds.add(new RestoreLine.InsertRule(name, 1, insert.get(i)));
-            }
-            summary.chain(table, name, ChainChange.Kind.EDITED, minus(want, ours), minus(ours, want));
         }
+        for (String name : builtins) {
+            builtinChain(table, name, desiredChains.get(name), actualChains.get(name), summary, out, result);
+        }
+        return out.all();
+    }
 
-        List<RestoreLine> all = new ArrayList<>(declarations.size() + deletes.size() + adds.size() + chainDeletes.size());
-        all.addAll(declarations);
-        all.addAll(deletes);
-        all.addAll(adds);
-        all.addAll(chainDeletes);
-        return all;
+    private static final List<String> BUILTIN_ORDER = List.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING");
+
+    /** The payload lines of one table, in the order they must run. */
+    private static final class Lines {
+        final List<RestoreLine> declarations = new ArrayList<>();
+        final List<RestoreLine> deletes = new ArrayList<>();
+        final List<RestoreLine> adds = new ArrayList<>();
+        final List<RestoreLine> chainDeletes = new ArrayList<>();
+
+        List<RestoreLine> all() {
+            List<RestoreLine> all = new ArrayList<>(declarations.size() + deletes.size() + adds.size() + chainDeletes.size());
+            all.addAll(declarations);
+            all.addAll(deletes);
+            all.addAll(adds);
+            all.addAll(chainDeletes);
+            return all;
+        }
+    }
+
+    private static void userChain(String table, Chain want, Chain have, Summary summary, Lines out, TableResult result) {
+        if (have != null && have.rules().equals(want.rules())) {
+            // The same list object when both come from one plan: no rule is compared. An equal copy
+            // (read from the kernel) is swapped for the plan's: the remembered state then shares the
+            // plan's rules instead of holding a second copy, and later diffs skip it by identity.
+            if (have != want && have.policy().equals(want.policy())) {
+                result.put.put(want.name(), want);
+            }
+            return;
+        }
+        result.put.put(want.name(), want);
+        if (have == null) {
+            out.declarations.add(new RestoreLine.DeclareChain(want.name()));
+            appendAll(want, out.adds);
+            summary.chain(table, want.name(), ChainChange.Kind.CREATED, want.rules(), List.of());
+            return;
+        }
+        if (Ownership.isShared(table, want.name())) {
+            SharedChainEdit edit = SharedChainEdit.of(want.name(), have.rules(), want.rules());
+            boolean exact = !hasDuplicates(want.rules()) || edit.produces(have.rules(), want.rules());
+            if (exact && edit.size() <= want.rules().size()) {
+                out.deletes.addAll(edit.deletes);
+                out.adds.addAll(edit.inserts);
+                summary.chain(table, want.name(), ChainChange.Kind.EDITED, edit.addedRules, edit.removedRules);
+                return;
+            }
+        }
+        out.declarations.add(new RestoreLine.DeclareChain(want.name()));
+        appendAll(want, out.adds);
+        summary.chain(table, want.name(), ChainChange.Kind.REWRITTEN,
+                minus(want.rules(), have.rules()), minus(have.rules(), want.rules()));
+    }
+
+    private static void deleteChain(String table, Chain have, Summary summary, Lines out, TableResult result) {
+        out.declarations.add(new RestoreLine.DeclareChain(have.name()));
+        out.chainDeletes.add(new RestoreLine.DeleteChain(have.name()));
+        summary.chain(table, have.name(), ChainChange.Kind.DELETED, List.of(), have.rules());
+        result.removed.add(have.name());
+    }
+
+    private static void builtinChain(String table, String name, Chain desired, Chain actual, Summary summary,
+                                     Lines out, TableResult result) {
+        List<String> want = desired != null ? desired.rules() : List.of();
+        List<String> haveAll = actual != null ? actual.rules() : List.of();
+        Set<String> wantSet = new HashSet<>(want);
+        List<String> ours = haveAll.stream().filter(r -> Ownership.isOurBuiltinRule(table, r, wantSet)).toList();
+        if (ours.equals(want)) {
+            return;
+        }
+        // Our jumps go to the top of the built-in chain; "-I 1" in reverse keeps their desired order.
+        List<String> insert;
+        List<String> kept;
+        if (ours.size() <= want.size() && want.subList(want.size() - ours.size(), want.size()).equals(ours)) {
+            insert = want.subList(0, want.size() - ours.size());
+            kept = haveAll;
+        } else {
+            ours.forEach(r -> out.deletes.add(new RestoreLine.DeleteRule(name, r)));
+            insert = want;
+            List<String> rest = new ArrayList<>(haveAll);
+            ours.forEach(rest::remove);   // -D deletes the first equal rule
+            kept = rest;
+        }
+        for (int i = insert.size() - 1; i >= 0; i--) {
+            out.adds.add(new RestoreLine.InsertRule(name, 1, insert.get(i)));
+        }
+        List<String> after = new ArrayList<>(insert.size() + kept.size());
+        after.addAll(insert);
+        after.addAll(kept);
+        String policy = actual != null ? actual.policy() : "ACCEPT";
+        result.put.put(name, new Chain(name, policy, after));
+        summary.chain(table, name, ChainChange.Kind.EDITED, minus(want, ours), minus(ours, want));
     }
 
     private static boolean isBuiltin(Chain chain) {

@@ -36,6 +36,11 @@ public final class RestoreSimulator {
             "raw", List.of("PREROUTING", "OUTPUT"),
             "security", List.of("INPUT", "FORWARD", "OUTPUT"));
 
+    /** The built-in chains iptables-restore creates with a table (empty, policy ACCEPT), in iptables-save's order. */
+    public static List<String> builtinChains(String table) {
+        return BUILTINS.getOrDefault(table, List.of());
+    }
+
     /** Targets provided by extensions rather than chains (the ones kube-proxy and common tools use). */
     private static final Set<String> EXTENSION_TARGETS = Set.of(
             "ACCEPT", "DROP", "RETURN", "QUEUE", "NFQUEUE", "MARK", "CONNMARK", "DNAT", "SNAT", "MASQUERADE",

@@ -1,9 +1,12 @@
 package io.svcproxy.model;
 
+import java.util.AbstractList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.RandomAccess;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -19,10 +22,44 @@ public record ClusterSnapshot(SortedMap<ServicePortName, ServicePort> services,
 
     public ClusterSnapshot {
         services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
-        TreeMap<ServicePortName, List<Endpoint>> eps = new TreeMap<>();
-        endpoints.forEach((k, v) -> eps.put(k, v.stream().sorted().distinct().toList()));
-        endpoints = Collections.unmodifiableMap(eps);
+        // From a sorted map (another snapshot's) the copy is linear, not a tree insertion per entry.
+        TreeMap<ServicePortName, List<Endpoint>> eps = endpoints instanceof SortedMap<ServicePortName, List<Endpoint>> sorted
+                && sorted.comparator() == null ? new TreeMap<>(sorted) : new TreeMap<>(endpoints);
+        eps.replaceAll((k, v) -> sortedEndpoints(v));
+        endpoints = Collections.unmodifiableSortedMap(eps);
         warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * Endpoints sorted by endpoint string and de-duplicated, as a snapshot holds them. A snapshot keeps
+     * such a list as it is (the same object), so a snapshot derived from another one does not sort,
+     * or even compare, the endpoints of services that did not change, and a planner can tell an
+     * unchanged service's endpoints by identity.
+     */
+    public static List<Endpoint> sortedEndpoints(Collection<Endpoint> endpoints) {
+        if (endpoints instanceof SortedEndpoints sorted) {
+            return sorted;
+        }
+        return new SortedEndpoints(endpoints.stream().sorted().distinct().toArray(Endpoint[]::new));
+    }
+
+    /** An immutable list known to be sorted and distinct (see {@link #sortedEndpoints}). */
+    private static final class SortedEndpoints extends AbstractList<Endpoint> implements RandomAccess {
+        private final Endpoint[] items;
+
+        SortedEndpoints(Endpoint[] items) {
+            this.items = items;
+        }
+
+        @Override
+        public Endpoint get(int index) {
+            return items[index];
+        }
+
+        @Override
+        public int size() {
+            return items.length;
+        }
     }
 
     public static ClusterSnapshot empty() {

@@ -38,11 +38,12 @@ public final class StaleConntrackPlanner {
     public static List<ConntrackFilter> plan(ClusterSnapshot previous, ClusterSnapshot current, PlannerOptions opts) {
         IpFamily family = opts.family();
         Set<ConntrackFilter> out = new LinkedHashSet<>();
-        TreeSet<ServicePortName> names = new TreeSet<>(previous.services().keySet());
-        names.addAll(current.services().keySet());
+        TreeSet<ServicePortName> names = new TreeSet<>();
+        previous.services().keySet().stream().filter(n -> n.protocol() == Protocol.UDP).forEach(names::add);
+        current.services().keySet().stream().filter(n -> n.protocol() == Protocol.UDP).forEach(names::add);
         for (ServicePortName name : names) {
-            if (name.protocol() != Protocol.UDP) {
-                continue;
+            if (unchanged(name, previous, current)) {
+                continue;   // same service, same endpoints: the same endpoints are used, nothing went stale
             }
             ServicePort before = usable(previous.services().get(name), family);
             ServicePort after = usable(current.services().get(name), family);
@@ -81,6 +82,15 @@ public final class StaleConntrackPlanner {
             }
         }
         return List.copyOf(out);
+    }
+
+    private static boolean unchanged(ServicePortName name, ClusterSnapshot previous, ClusterSnapshot current) {
+        ServicePort before = previous.services().get(name);
+        ServicePort after = current.services().get(name);
+        List<Endpoint> epsBefore = previous.endpointsOf(name);
+        List<Endpoint> epsAfter = current.endpointsOf(name);
+        return before != null && after != null && (before == after || before.equals(after))
+                && (epsBefore == epsAfter || epsBefore.equals(epsAfter));
     }
 
     /** The service port if it exists in this family (the planner skips ports without a cluster IP of it). */

@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>Informer callbacks only record that something changed and call the listener; {@link #current()}
- *       builds the snapshot from the informer caches with {@link SnapshotBuilder} and caches it until the
- *       next change.</li>
+ *       builds the snapshot from the informer caches with {@link SnapshotBuilder} (converting only the
+ *       objects that changed since its last build) and caches it until the next change.</li>
  *   <li>{@link #start(Runnable)} returns only once every informer has its initial list: a node never
  *       gets an empty ruleset because a cache was still empty. While waiting it logs what it waits for.</li>
  *   <li>API outage: the caches keep the last state (so do the rules); the connection state is logged
@@ -67,6 +67,8 @@ public final class ApiSnapshotSource implements SnapshotSource {
     private volatile ClusterInformers informers;
     private long builtAt = -1;
     private ClusterSnapshot cached;
+    /** Remembers the last build: only the objects that changed since are converted again. */
+    private final SnapshotBuilder builder = new SnapshotBuilder();
     private Set<Warning> loggedWarnings = Set.of();
 
     /** Connects as {@code connection} says; the node is {@code hostnameOverride}, else this host's name. */
@@ -224,7 +226,7 @@ public final class ApiSnapshotSource implements SnapshotSource {
             List<EndpointSlice> eps = set.slices().stream().filter(ApiSnapshotSource::proxied).toList();
             Optional<Node> node = set.nodes().stream()
                     .filter(n -> n.getMetadata() != null && hostname.equals(n.getMetadata().getName())).findFirst();
-            cached = SnapshotBuilder.build(svc, eps, node, hostname);
+            cached = builder.rebuild(svc, eps, node, hostname, List.of());
             builtAt = generation;
             logNewWarnings(cached.warnings());
         }

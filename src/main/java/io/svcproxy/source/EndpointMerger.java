@@ -1,7 +1,6 @@
 package io.svcproxy.source;
 
 import io.svcproxy.model.Endpoint;
-import io.svcproxy.model.ServicePortName;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,20 +13,17 @@ import java.util.TreeMap;
  * ready one wins, so traffic is not dropped for a backend that some slice still reports ready.
  */
 final class EndpointMerger {
-    private final Map<ServicePortName, Map<String, Endpoint>> byPort = new TreeMap<>();
+    private EndpointMerger() {
+    }
 
-    void add(Map<ServicePortName, List<Endpoint>> endpoints) {
-        endpoints.forEach((spn, list) -> {
-            Map<String, Endpoint> merged = byPort.computeIfAbsent(spn, k -> new TreeMap<>());
+    /** One service port's endpoints from its slices' lists (in slice order), by endpoint string. */
+    static List<Endpoint> merge(List<List<Endpoint>> lists) {
+        Map<String, Endpoint> merged = new TreeMap<>();
+        for (List<Endpoint> list : lists) {
             for (Endpoint e : list) {
                 merged.merge(e.toString(), e, (old, neu) -> !old.ready() && neu.ready() ? neu : old);
             }
-        });
-    }
-
-    Map<ServicePortName, List<Endpoint>> result() {
-        Map<ServicePortName, List<Endpoint>> result = new TreeMap<>();
-        byPort.forEach((spn, merged) -> result.put(spn, new ArrayList<>(merged.values())));
-        return result;
+        }
+        return new ArrayList<>(merged.values());
     }
 }

@@ -15,27 +15,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Turns fabric8 objects (from a file or, later, from API informers) into a {@link ClusterSnapshot}.
+ * Turns fabric8 objects (from a file or from API informers) into a {@link ClusterSnapshot}.
  * Inputs are sorted by namespace/name first, so the result and the order of warnings do not depend
  * on the order objects arrived in. This never throws for bad objects: each becomes a warning.
+ *
+ * <p>An instance remembers its last build: an object that is the same instance as last time (an
+ * informer cache hands out the same object until it changes) is not converted again, and a service
+ * port whose slices' endpoints are the same lists keeps its merged endpoint list, the same object, so
+ * the planner sees it unchanged without comparing it. A build then costs a pass over the objects plus
+ * the conversion of the changed ones; {@link #build} (static) starts from nothing.
  */
 public final class SnapshotBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotBuilder.class);
-    private static final Comparator<HasMetadata> BY_NAMESPACE_AND_NAME = Comparator
-            .comparing((HasMetadata o) -> o.getMetadata() == null ? "" : ObjectMetas.namespace(o.getMetadata()))
-            .thenComparing(o -> o.getMetadata() == null || o.getMetadata().getName() == null ? "" : o.getMetadata().getName());
 
-    private SnapshotBuilder() {
+    /** What one object converted to, and the warnings its conversion gave. */
+    private record Converted<T>(T result, List<Warning> warnings) {
     }
+
+    /** One service port's endpoints: the per-slice lists they were merged from, and the result. */
+    private record Merged(List<List<Endpoint>> parts, List<Endpoint> endpoints) {
+    }
+
+    private Map<Service, Converted<List<ServicePort>>> services = new IdentityHashMap<>();
+    private Map<EndpointSlice, Converted<Map<ServicePortName, List<Endpoint>>>> slices = new IdentityHashMap<>();
+    private Map<ServicePortName, Merged> merged = new HashMap<>();
 
     /**
      * @param node     this proxy's Node, if known
@@ -49,22 +60,75 @@ public final class SnapshotBuilder {
     /** As {@link #build(List, List, Optional, String)}, prepending warnings found while reading the input. */
     public static ClusterSnapshot build(List<Service> services, List<EndpointSlice> slices, Optional<Node> node,
                                         String hostname, List<Warning> readWarnings) {
+        return new SnapshotBuilder().rebuild(services, slices, node, hostname, readWarnings);
+    }
+
+    /** As {@link #build}, reusing what the last call on this instance converted and merged. */
+    public ClusterSnapshot rebuild(List<Service> services, List<EndpointSlice> slices, Optional<Node> node,
+                                   String hostname, List<Warning> readWarnings) {
         List<Warning> warnings = new ArrayList<>(readWarnings);
+        Map<Service, Converted<List<ServicePort>>> seenServices = new IdentityHashMap<>();
         Map<ServicePortName, ServicePort> ports = new TreeMap<>();
         for (Service s : unique(services, "Service", warnings)) {
-            for (ServicePort p : ServiceConverter.convert(s, warnings)) {
+            Converted<List<ServicePort>> c = this.services.get(s);
+            if (c == null) {
+                List<Warning> w = new ArrayList<>();
+                c = new Converted<>(ServiceConverter.convert(s, w), List.copyOf(w));
+            }
+            seenServices.put(s, c);
+            warnings.addAll(c.warnings());
+            for (ServicePort p : c.result()) {
                 ports.put(p.name(), p);
             }
         }
-        EndpointMerger merger = new EndpointMerger();
+        Map<EndpointSlice, Converted<Map<ServicePortName, List<Endpoint>>>> seenSlices = new IdentityHashMap<>();
+        Map<ServicePortName, List<List<Endpoint>>> parts = new HashMap<>();
         for (EndpointSlice slice : unique(slices, "EndpointSlice", warnings)) {
-            merger.add(EndpointSliceConverter.convert(slice, warnings));
+            Converted<Map<ServicePortName, List<Endpoint>>> c = this.slices.get(slice);
+            if (c == null) {
+                List<Warning> w = new ArrayList<>();
+                c = new Converted<>(EndpointSliceConverter.convert(slice, w), List.copyOf(w));
+            }
+            seenSlices.put(slice, c);
+            warnings.addAll(c.warnings());
+            c.result().forEach((spn, list) -> parts.computeIfAbsent(spn, k -> new ArrayList<>(1)).add(list));
         }
         // Endpoints of services we do not proxy (headless, skipped, absent) are of no use downstream.
-        Map<ServicePortName, List<Endpoint>> endpoints = new TreeMap<>(merger.result());
-        endpoints.keySet().retainAll(ports.keySet());
+        Map<ServicePortName, Merged> seenMerged = new HashMap<>();
+        Map<ServicePortName, List<Endpoint>> endpoints = new TreeMap<>();
+        parts.forEach((spn, lists) -> {
+            if (!ports.containsKey(spn)) {
+                return;
+            }
+            Merged m = merged.get(spn);
+            if (m == null || !sameLists(m.parts(), lists)) {
+                m = new Merged(lists, merge(lists));
+            }
+            seenMerged.put(spn, m);
+            endpoints.put(spn, m.endpoints());
+        });
+        this.services = seenServices;
+        this.slices = seenSlices;
+        this.merged = seenMerged;
         Optional<NodeInfo> nodeInfo = node.flatMap(n -> thisNode(n, hostname, warnings));
         return new ClusterSnapshot(new TreeMap<>(ports), endpoints, nodeInfo, warnings);
+    }
+
+    private static boolean sameLists(List<List<Endpoint>> a, List<List<Endpoint>> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One service port's endpoints over its slices, as {@link ClusterSnapshot} keeps them (sorted, distinct). */
+    private static List<Endpoint> merge(List<List<Endpoint>> lists) {
+        return ClusterSnapshot.sortedEndpoints(EndpointMerger.merge(lists));
     }
 
     private static Optional<NodeInfo> thisNode(Node node, String hostname, List<Warning> warnings) {
@@ -78,20 +142,35 @@ public final class SnapshotBuilder {
 
     /** Sorted by namespace/name; a second object with the same namespace/name is dropped with a warning. */
     private static <T extends HasMetadata> List<T> unique(List<T> objects, String kind, List<Warning> warnings) {
-        List<T> sorted = new ArrayList<>(objects);
-        sorted.sort(BY_NAMESPACE_AND_NAME);
-        Set<String> seen = new HashSet<>();
-        List<T> result = new ArrayList<>();
-        for (T o : sorted) {
-            ObjectMeta meta = o.getMetadata() == null ? new ObjectMeta() : o.getMetadata();
-            String key = ObjectMetas.namespace(meta) + "/" + meta.getName();
-            if (meta.getName() != null && !seen.add(key)) {
-                warnings.add(new Warning(kind, Texts.objectName(ObjectMetas.namespace(meta), meta.getName()),
+        // The keys are read once per object, not once per comparison: a rebuild sorts every object.
+        List<Keyed<T>> sorted = new ArrayList<>(objects.size());
+        for (T o : objects) {
+            ObjectMeta meta = o.getMetadata();
+            sorted.add(new Keyed<>(meta == null ? "" : ObjectMetas.namespace(meta),
+                    meta == null || meta.getName() == null ? "" : meta.getName(), meta != null && meta.getName() != null, o));
+        }
+        sorted.sort(Keyed::compareTo);
+        List<T> result = new ArrayList<>(sorted.size());
+        Keyed<T> previous = null;
+        for (Keyed<T> k : sorted) {
+            // Equal keys are adjacent once sorted: the first object of a namespace/name is the one used.
+            if (k.named() && previous != null && previous.named() && previous.namespace().equals(k.namespace())
+                    && previous.name().equals(k.name())) {
+                warnings.add(new Warning(kind, Texts.objectName(k.namespace(), k.name()),
                         "metadata.name", "duplicate object; the first one is used"));
                 continue;
             }
-            result.add(o);
+            previous = k;
+            result.add(k.object());
         }
         return result;
+    }
+
+    /** An object with its sort key (namespace, name; both "" without metadata). */
+    private record Keyed<T>(String namespace, String name, boolean named, T object) {
+        int compareTo(Keyed<T> o) {
+            int c = namespace.compareTo(o.namespace);
+            return c != 0 ? c : name.compareTo(o.name);
+        }
     }
 }

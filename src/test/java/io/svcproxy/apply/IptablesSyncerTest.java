@@ -16,6 +16,7 @@ import io.svcproxy.model.Protocol;
 import io.svcproxy.model.ServicePort;
 import io.svcproxy.model.ServicePortName;
 import io.svcproxy.plan.IptablesPlan;
+import io.svcproxy.plan.IncrementalIptablesPlanner;
 import io.svcproxy.plan.IptablesPlanner;
 import io.svcproxy.plan.PlannerOptions;
 import io.svcproxy.testing.SyntheticCluster;
@@ -117,6 +118,46 @@ class IptablesSyncerTest {
         syncer.sync(plan(cluster(6, 1)), false);
         assertEquals(saves + 1, kernel.saves);
         assertTrue(RulesetDiff.diff(kernel.state(IpFamily.V4), plan(cluster(6, 1))).isEmpty());
+    }
+
+    @Test
+    void partialSyncsOfIncrementalPlansWriteOnlyTheChangeAndKeepTheKernelEqualToTheFullPlan() {
+        FakeIptables kernel = new FakeIptables();
+        IptablesSyncer syncer = new IptablesSyncer(IpFamily.V4, kernel, names -> { }, 20);
+        IncrementalIptablesPlanner planner = new IncrementalIptablesPlanner();
+        ClusterSnapshot base = cluster(60, 3);
+        syncer.sync(planner.plan(base, OPTS), true);
+        int saves = kernel.saves;
+
+        // One endpoint more on one service: its service chain rewritten, one endpoint chain created.
+        ServicePortName svc = base.services().firstKey();
+        List<Endpoint> eps = new ArrayList<>(base.endpointsOf(svc));
+        eps.add(Endpoint.ready(Addresses.parseIp("10.250.0.1"), 8080, "n"));
+        ClusterSnapshot plusOne = with(base, svc, eps);
+        kernel.payloads.clear();
+        IptablesSyncer.Result r = syncer.sync(planner.plan(plusOne, OPTS), false);
+        assertEquals(1, r.writes());
+        assertEquals(1, kernel.payloads.size());
+        assertEquals(List.of(":KUBE-SVC-", ":KUBE-SEP-"), kernel.payloads.get(0).lines()
+                .filter(l -> l.startsWith(":")).map(l -> l.substring(0, 10)).sorted(java.util.Comparator.reverseOrder()).toList());
+        assertTrue(RulesetDiff.diff(kernel.state(IpFamily.V4), plan(plusOne)).isEmpty());
+
+        // Back, then more new services than a batch holds (batched again), then a full sync: nothing to do.
+        syncer.sync(planner.plan(base, OPTS), false);
+        assertTrue(RulesetDiff.diff(kernel.state(IpFamily.V4), plan(base)).isEmpty());
+        ClusterSnapshot bigger = cluster(100, 3);
+        kernel.payloads.clear();
+        syncer.sync(planner.plan(bigger, OPTS), false);
+        assertTrue(kernel.payloads.size() >= 2, "40 new services in batches of 20: " + kernel.payloads.size());
+        assertTrue(RulesetDiff.diff(kernel.state(IpFamily.V4), plan(bigger)).isEmpty());
+        assertEquals(saves, kernel.saves, "no iptables-save on a partial sync");
+        assertEquals(0, syncer.sync(planner.plan(bigger, OPTS), true).writes());
+    }
+
+    private static ClusterSnapshot with(ClusterSnapshot s, ServicePortName svc, List<Endpoint> eps) {
+        Map<ServicePortName, List<Endpoint>> endpoints = new HashMap<>(s.endpoints());
+        endpoints.put(svc, eps);
+        return new ClusterSnapshot(new TreeMap<>(s.services()), endpoints, s.node(), s.warnings());
     }
 
     private static Ruleset withoutFirstSepRule(Ruleset r) {

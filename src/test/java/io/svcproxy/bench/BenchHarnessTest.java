@@ -36,6 +36,17 @@ class BenchHarnessTest {
         assertTrue(b.payloadComplete() > 0);
         assertEquals(b.plan.desired().table("nat").chains().keySet(),
                 b.parseSave().table("nat").chains().keySet());
+        for (int i = 0; i < 4; i++) {
+            assertTrue(b.partialSyncOneEndpoint() > 0, "every call writes its change");
+            assertEquals(io.svcproxy.plan.IptablesPlanner.plan(b.incrementalPlus ? b.oneEndpointMore : b.snapshot,
+                    b.options).desired(), b.incrementalLast.desired());
+        }
+        assertTrue(io.svcproxy.diff.RulesetDiff.diff(b.incrementalKnown, b.incrementalLast).isEmpty());
+        var one = b.snapshotOneSliceChanged();
+        var other = b.snapshotOneSliceChanged();
+        assertEquals(io.svcproxy.source.SnapshotBuilder.build(b.k8sServices, b.slicesB, java.util.Optional.empty(),
+                BenchCluster.NODE), one);
+        assertEquals(b.snapshot, other);
     }
 
     @Test

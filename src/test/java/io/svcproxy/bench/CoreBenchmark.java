@@ -3,13 +3,16 @@ package io.svcproxy.bench;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.svcproxy.diff.ChangeSet;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.svcproxy.diff.CompletePayload;
+import io.svcproxy.diff.PlanDelta;
 import io.svcproxy.diff.RulesetDiff;
 import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.iptables.SaveParser;
 import io.svcproxy.iptables.SaveWriter;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
+import io.svcproxy.plan.IncrementalIptablesPlanner;
 import io.svcproxy.plan.IptablesPlan;
 import io.svcproxy.plan.IptablesPlanner;
 import io.svcproxy.plan.PlannerOptions;
@@ -25,6 +28,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +57,16 @@ public class CoreBenchmark {
     ChangeSet fullChanges;
     ChangeSet oneEndpointChanges;
     String saveText;
+    // The daemon's incremental path (partialSyncOneEndpoint): planner, last plan, remembered state.
+    IncrementalIptablesPlanner incremental;
+    IptablesPlan incrementalLast;
+    Ruleset incrementalKnown;
+    boolean incrementalPlus;
+    // The source's incremental rebuild (snapshotOneSliceChanged): two versions of one slice, alternated.
+    SnapshotBuilder sourceBuilder;
+    List<EndpointSlice> slicesA;
+    List<EndpointSlice> slicesB;
+    boolean sourceB;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -70,6 +84,43 @@ public class CoreBenchmark {
         fullChanges = RulesetDiff.diff(empty, plan);
         oneEndpointChanges = RulesetDiff.diff(plan.desired(), planOneEndpointMore);
         saveText = SaveWriter.toText(plan.desired());
+
+        incremental = new IncrementalIptablesPlanner();
+        incrementalLast = incremental.plan(snapshot, options);
+        incrementalKnown = RulesetDiff.apply(empty, RulesetDiff.diff(empty, incrementalLast));
+        sourceBuilder = new SnapshotBuilder();
+        slicesA = new ArrayList<>(k8sSlices);
+        slicesB = new ArrayList<>(k8sSlices);
+        int middle = services / 2;
+        slicesB.set(middle, new EndpointSliceBuilder(k8sSlices.get(middle)).editFirstEndpoint()
+                .withAddresses(BenchCluster.extraEndpoint(0).ip().getHostAddress()).endEndpoint().build());
+        sourceBuilder.rebuild(k8sServices, slicesA, Optional.empty(), BenchCluster.NODE, List.of());
+    }
+
+    /**
+     * The daemon's partial sync, all of its compute, for one endpoint added to (then removed from, on
+     * alternate calls) one service: incremental plan, diff of the chains the plans do not share,
+     * payload streamed out, remembered state updated.
+     */
+    @Benchmark
+    public long partialSyncOneEndpoint() throws IOException {
+        incrementalPlus = !incrementalPlus;
+        IptablesPlan next = incremental.plan(incrementalPlus ? oneEndpointMore : snapshot, options);
+        PlanDelta delta = PlanDelta.between(incrementalLast, next).orElseThrow();
+        ChangeSet changes = RulesetDiff.diff(incrementalKnown, next, delta);
+        CountingSink sink = new CountingSink();
+        changes.writeTo(sink);
+        incrementalKnown = RulesetDiff.apply(incrementalKnown, changes);
+        incrementalLast = next;
+        return sink.count;
+    }
+
+    /** The source after one EndpointSlice changed (alternating two versions): only that slice is converted. */
+    @Benchmark
+    public ClusterSnapshot snapshotOneSliceChanged() {
+        sourceB = !sourceB;
+        return sourceBuilder.rebuild(k8sServices, sourceB ? slicesB : slicesA, Optional.empty(), BenchCluster.NODE,
+                List.of());
     }
 
     /** fabric8 Services + EndpointSlices -> ClusterSnapshot (what every sync starts from). */

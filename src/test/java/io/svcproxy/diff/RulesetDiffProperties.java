@@ -44,6 +44,16 @@ class RulesetDiffProperties {
         ChangeSet changes = RulesetDiff.diff(actual, g.plan);
         Ruleset after = RulesetDiff.apply(actual, changes);
 
+        // apply builds the state from the diff's decisions; the in-memory iptables-restore of the payload agrees.
+        assertEquals(RulesetDiff.simulate(actual, changes), after);
+        // Every one of our chains is now the plan's own object: the next diff skips it by identity.
+        for (Table t : g.plan.desired().tables().values()) {
+            for (Chain c : t.chains().values()) {
+                if (!c.builtin()) {
+                    org.junit.jupiter.api.Assertions.assertSame(c, after.table(t.name()).chain(c.name()), c.name());
+                }
+            }
+        }
         assertOwnedEqualsDesiredAndForeignUnchanged(actual, g.plan, after);
         assertTrue(RulesetDiff.diff(after, g.plan).isEmpty(), () -> "not a fixpoint:\n" + RulesetDiff.diff(after, g.plan).payload());
         new DiffRenderer(true).render(changes);   // must not throw on any change set

@@ -23,6 +23,7 @@ import java.util.stream.IntStream;
 import static io.svcproxy.model.Protocol.TCP;
 import static io.svcproxy.source.Fixtures.spn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The API-object entry point, including limits too large for a fixture file. */
@@ -61,6 +62,35 @@ class SnapshotBuilderTest {
         assertEquals(List.of("Service ns/many-external spec.externalIPs", "Service ns/many-ports spec.ports",
                 "Service ns/many-ranges spec.loadBalancerSourceRanges", "EndpointSlice ns/many-endpoints endpoints"), objects(s));
         assertEquals(Set.of(spn("ns", "ok", "p", TCP)), s.services().keySet());
+    }
+
+    @Test
+    void aRebuildConvertsOnlyWhatChangedAndEqualsAFreshBuild() {
+        List<Service> services = new ArrayList<>(List.of(service("a").build(), service("b").build(),
+                service("c").editSpec().withClusterIP("bad").endSpec().build()));
+        List<EndpointSlice> slices = new ArrayList<>(List.of(
+                slice("a-1", "a").withEndpoints(new EndpointBuilder().withAddresses("10.244.0.1").build()).build(),
+                slice("a-2", "a").withEndpoints(new EndpointBuilder().withAddresses("10.244.0.2").build()).build(),
+                slice("b-1", "b").withEndpoints(new EndpointBuilder().withAddresses("10.244.1.1").build()).build()));
+        SnapshotBuilder builder = new SnapshotBuilder();
+        ClusterSnapshot first = builder.rebuild(services, slices, Optional.empty(), "", List.of());
+        assertEquals(SnapshotBuilder.build(services, slices, Optional.empty(), ""), first);
+
+        // b's slice is replaced (an informer update is a new object); a's slices are the same objects.
+        slices.set(2, slice("b-1", "b").withEndpoints(new EndpointBuilder().withAddresses("10.244.1.2").build()).build());
+        ClusterSnapshot second = builder.rebuild(services, slices, Optional.empty(), "", List.of());
+        assertEquals(SnapshotBuilder.build(services, slices, Optional.empty(), ""), second);
+        assertEquals(first.warnings(), second.warnings(), "the bad service's warning is remembered with it");
+        assertSame(first.endpointsOf(spn("ns", "a", "p", TCP)), second.endpointsOf(spn("ns", "a", "p", TCP)));
+        assertSame(first.services().get(spn("ns", "a", "p", TCP)), second.services().get(spn("ns", "a", "p", TCP)));
+        assertEquals("10.244.1.2:8080", second.endpointsOf(spn("ns", "b", "p", TCP)).get(0).toString());
+
+        // a's second slice goes away; b is deleted.
+        slices.remove(1);
+        services.remove(1);
+        ClusterSnapshot third = builder.rebuild(services, slices, Optional.empty(), "", List.of());
+        assertEquals(SnapshotBuilder.build(services, slices, Optional.empty(), ""), third);
+        assertEquals(1, third.endpointsOf(spn("ns", "a", "p", TCP)).size());
     }
 
     @Test
