@@ -9,13 +9,31 @@ import java.util.List;
  * rule in desired order, so the final order equals the desired order exactly.
  */
 final class SharedChainEdit {
+    private static final long WALK_PER_APPEND = 2000;
     final List<RestoreLine> deletes = new ArrayList<>();
     final List<RestoreLine> inserts = new ArrayList<>();
     final List<String> removedRules = new ArrayList<>();
     final List<String> addedRules = new ArrayList<>();
 
+    /**
+     * Rule positions iptables walks to find where each line applies, counted as one per rule passed:
+     * "-I CHAIN p" and "-D spec" both walk the chain (in iptables-nft and, for "-I", in the kernel
+     * too), so thousands of them in a long chain cost far more than rewriting it.
+     */
+    private long walked;
+
     int size() {
         return deletes.size() + inserts.size();
+    }
+
+    /**
+     * Whether this edit is cheaper to load than a rewrite of the chain (flush plus one append per
+     * desired rule). An append costs about as much as walking {@value #WALK_PER_APPEND} rules
+     * (iptables-nft 1.8.9: 10000 "-I KUBE-SERVICES p" took 4.3 s of CPU, a rewrite 2.0 s). Partial
+     * syncs (a few edits) stay edits; a first sync's thousands of jumps become a rewrite.
+     */
+    boolean cheaperThanRewrite(int desiredRules) {
+        return walked <= (long) desiredRules * WALK_PER_APPEND;
     }
 
     static SharedChainEdit of(String chain, List<String> actual, List<String> desired) {
@@ -23,6 +41,7 @@ final class SharedChainEdit {
         SharedChainEdit edit = new SharedChainEdit();
         for (int i = 0; i < actual.size(); i++) {
             if (!alignment.keptActual[i]) {
+                edit.walked += i + 1;
                 edit.deletes.add(new RestoreLine.DeleteRule(chain, actual.get(i)));
                 edit.removedRules.add(actual.get(i));
             }
@@ -34,6 +53,7 @@ final class SharedChainEdit {
                 continue;
             }
             String rule = desired.get(d);
+            edit.walked += d == length ? 1 : d + 1;
             edit.inserts.add(d == length ? new RestoreLine.AppendRule(chain, rule) : new RestoreLine.InsertRule(chain, d + 1, rule));
             edit.addedRules.add(rule);
             length++;

@@ -69,7 +69,7 @@ class BenchHarnessTest {
         Files.writeString(work.resolve("jmh.csv"), header
                 + "jmh,CoreBenchmark.render,,20,10,ms/op,1.5,1.2,1.9,5,0.5,\"1 fork, 3x1s warmup\"\n");
         Files.writeString(work.resolve("scale-20.csv"), header
-                + "a. first full sync,\"svcproxy, batched (250 services per restore)\",nft,20,10,ms,50,40,60,5,0.5,x\n"
+                + "a. first full sync,\"" + ScaleBench.FULL_SYNC + "\",nft,20,10,ms,50,40,60,5,0.5,x\n"
                 + "a. first full sync,floor: plain iptables-restore of the complete payload,nft,20,10,ms,25,20,30,5,0.5,\n");
         BenchReport.write(work, dir.resolve("docs"));
         String md = Files.readString(dir.resolve("docs/benchmarks.md"));
@@ -78,6 +78,6 @@ class BenchHarnessTest {
         List<String> csv = Files.readAllLines(dir.resolve("docs/benchmarks.csv"));
         assertEquals(4, csv.size());
         assertNotNull(BenchReport.split(csv.get(2)).get(1));
-        assertEquals("svcproxy, batched (250 services per restore)", BenchReport.split(csv.get(2)).get(1));
+        assertEquals(ScaleBench.FULL_SYNC, BenchReport.split(csv.get(2)).get(1));
     }
 }

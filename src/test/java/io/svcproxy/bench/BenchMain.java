@@ -20,8 +20,8 @@ import java.util.List;
  * JVM (so each size's peak RSS is its own), then {@link BenchReport} writes docs/benchmarks.{md,csv}.
  *
  * <p>{@code BenchMain [--sizes 1000] [--runs 5] [--burst 1000] [--rate 100] [--forks 1] [--warmup 3]
- * [--iterations 5] [--scale-max-seconds 600] [--single-max 1000] [--work target/bench] [--docs docs] [--skip-jmh]
- * [--skip-scale] [--report-only] [--jmh-include REGEX]}
+ * [--iterations 5] [--scale-max-seconds 600] [--single-max 1000] [--sweep auto,services:250,chains:1000]
+ * [--work target/bench] [--docs docs] [--skip-jmh] [--skip-scale] [--report-only] [--jmh-include REGEX]}
  */
 public final class BenchMain {
     static final String SCALE_JVM_FLAGS = "-Xmx2g";
@@ -40,6 +40,7 @@ public final class BenchMain {
         int iterations = 5;
         long scaleMaxSeconds = 600;
         int singleMax = 1000;
+        String sweep = null;
         Path work = Path.of("target/bench");
         Path docs = Path.of("docs");
         boolean jmh = true;
@@ -56,6 +57,7 @@ public final class BenchMain {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
                 case "--scale-max-seconds" -> scaleMaxSeconds = Long.parseLong(args[++i]);
                 case "--single-max" -> singleMax = Integer.parseInt(args[++i]);
+                case "--sweep" -> sweep = args[++i];
                 case "--work" -> work = Path.of(args[++i]);
                 case "--docs" -> docs = Path.of(args[++i]);
                 case "--skip-jmh" -> jmh = false;
@@ -93,7 +95,8 @@ public final class BenchMain {
                         + "(network namespaces and iptables need root); the report keeps only the JMH rows");
             } else {
                 for (int size : sizeList) {
-                    runScale(size, runs, burst, rate, scaleMaxSeconds, singleMax, work.resolve("scale-" + size + ".csv"));
+                    runScale(size, runs, burst, rate, scaleMaxSeconds, singleMax, sweep,
+                            work.resolve("scale-" + size + ".csv"));
                 }
             }
         }
@@ -143,8 +146,8 @@ public final class BenchMain {
         Files.writeString(csv, out);
     }
 
-    static void runScale(int size, int runs, int burst, double rate, long maxSeconds, int singleMax, Path csv)
-            throws IOException, InterruptedException {
+    static void runScale(int size, int runs, int burst, double rate, long maxSeconds, int singleMax, String sweep,
+                         Path csv) throws IOException, InterruptedException {
         Files.deleteIfExists(csv);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, SCALE_JVM_FLAGS, "-cp", System.getProperty("java.class.path"),
@@ -152,6 +155,9 @@ public final class BenchMain {
                 "--burst", Integer.toString(burst), "--rate", Double.toString(rate),
                 "--max-seconds", Long.toString(maxSeconds), "--single-max", Integer.toString(singleMax),
                 "--out", csv.toString()));
+        if (sweep != null) {
+            cmd.addAll(List.of("--sweep", sweep));
+        }
         System.err.println("[BenchMain] " + String.join(" ", cmd.subList(0, 2)) + " ... ScaleBench --size " + size);
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         int rc = p.waitFor();

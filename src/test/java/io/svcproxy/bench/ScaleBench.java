@@ -5,6 +5,7 @@ import io.svcproxy.apply.CommandIptablesRestorer;
 import io.svcproxy.apply.IptablesBackend;
 import io.svcproxy.apply.IptablesSyncer;
 import io.svcproxy.apply.nfacct.ToolNfacctCounters;
+import io.svcproxy.diff.BatchPolicy;
 import io.svcproxy.diff.CompletePayload;
 import io.svcproxy.iptables.Chain;
 import io.svcproxy.iptables.SaveParser;
@@ -53,17 +54,27 @@ import java.util.concurrent.TimeUnit;
  * service's chains plus every shared chain rewritten, as kube-proxy writes each sync).
  *
  * <p>Usage: {@code ScaleBench --size N [--runs 5] [--backends nft,legacy] [--burst 1000] [--rate 100]
- * [--max-seconds S] [--out FILE.csv]}. Needs root. Every row is a median over the runs with min/max.
+ * [--max-seconds S] [--single-max N] [--sweep auto,services:250,chains:1000] [--first-sync-only] [--out FILE.csv]}. Needs root. Every row is a median over the runs with min/max.
  */
 public final class ScaleBench {
     static final IpFamily V4 = IpFamily.V4;
-    static final int BATCH = 250;   // the daemon's --iptables-batch-services default
+    /** The first full sync as the daemon writes it by default (--iptables-batch-services auto). */
+    static final String FULL_SYNC = "svcproxy, staged (auto batches)";
+    static final String SWEEP = "batch sweep: ";
     static final String[] CSV_HEADER = {"section", "metric", "backend", "services", "endpoints_per_service",
         "unit", "median", "min", "max", "runs", "load1_max", "note"};
 
-    /** Harness settings. */
+    /**
+     * Harness settings. {@code sweep}: batch policies ("auto", "services:N", "chains:N") whose first
+     * full sync is also measured each run; {@code firstSyncOnly} skips the partial syncs and the read.
+     */
     public record Config(int size, int runs, List<IptablesBackend> backends, int burst, double rate,
-                         long maxSecondsPerBackend, int singlePayloadMax) {
+                         long maxSecondsPerBackend, int singlePayloadMax, List<String> sweep, boolean firstSyncOnly) {
+        public Config(int size, int runs, List<IptablesBackend> backends, int burst, double rate,
+                      long maxSecondsPerBackend, int singlePayloadMax) {
+            this(size, runs, backends, burst, rate, maxSecondsPerBackend, singlePayloadMax, List.of(), false);
+        }
+
         public Config(int size, int runs, List<IptablesBackend> backends, int burst, double rate,
                       long maxSecondsPerBackend) {
             this(size, runs, backends, burst, rate, maxSecondsPerBackend, Integer.MAX_VALUE);
@@ -127,6 +138,8 @@ public final class ScaleBench {
         double rate = 100;
         long maxSeconds = 600;
         int singleMax = 1000;
+        List<String> sweep = List.of();
+        boolean firstSyncOnly = false;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -138,10 +151,14 @@ public final class ScaleBench {
                 case "--max-seconds" -> maxSeconds = Long.parseLong(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--single-max" -> singleMax = Integer.parseInt(args[++i]);
+                case "--sweep" -> sweep = List.of(args[++i].split(","));
+                case "--first-sync-only" -> firstSyncOnly = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        List<Metric> rows = new ScaleBench(new Config(size, runs, backends, burst, rate, maxSeconds, singleMax)).run();
+        sweep.forEach(p -> batchPolicy(p, IptablesBackend.NFT));   // fail on a typo before any run
+        List<Metric> rows = new ScaleBench(new Config(size, runs, backends, burst, rate, maxSeconds, singleMax,
+                sweep, firstSyncOnly)).run();
         StringBuilder csv = new StringBuilder();
         if (out != null && !Files.exists(out)) {
             csv.append(String.join(",", CSV_HEADER)).append('\n');
@@ -163,6 +180,21 @@ public final class ScaleBench {
         if (root instanceof ch.qos.logback.classic.Logger logback) {
             logback.setLevel(ch.qos.logback.classic.Level.WARN);
         }
+    }
+
+    /** A sweep entry: "auto" (the backend's default), "services:N" or "chains:N". */
+    static BatchPolicy batchPolicy(String text, IptablesBackend backend) {
+        if (text.equals("auto")) {
+            return backend.batchPolicy();
+        }
+        String[] kv = text.split(":");
+        if (kv.length == 2 && kv[0].equals("services")) {
+            return BatchPolicy.services(Integer.parseInt(kv[1]));
+        }
+        if (kv.length == 2 && kv[0].equals("chains")) {
+            return BatchPolicy.chains(Integer.parseInt(kv[1]));
+        }
+        throw new IllegalArgumentException("batch policy '" + text + "': expected auto, services:N or chains:N");
     }
 
     static List<IptablesBackend> parseBackends(String text) {
@@ -200,50 +232,28 @@ public final class ScaleBench {
                 k -> new Metric(section, name, b, config.size(), unit, note));
     }
 
-    /** a. first full sync (batched, single payload, floor); b. four partial syncs vs upstream-style; c. read. */
+    /** a. first full sync (staged, the sweep, single payload, floor); b. four partial syncs vs upstream-style; c. read. */
     private void oneRun(IptablesBackend backend, ClusterSnapshot base) {
         int n = config.size();
-        // a. first full sync, batched as the daemon does.
+        // a. first full sync, staged in batches as the daemon does by default.
         try (NetNs ns = NetNs.create()) {
             CommandRunner runner = new NamespacedCommandRunner(ns);
             CommandIptablesRestorer restorer = new CommandIptablesRestorer(runner, backend, 5);
-            IptablesSyncer syncer = new IptablesSyncer(V4, restorer, new ToolNfacctCounters(runner), BATCH);
+            IptablesSyncer syncer = new IptablesSyncer(V4, restorer, new ToolNfacctCounters(runner),
+                    backend.batchPolicy());
             long t0 = System.nanoTime();
             IptablesPlan plan = IptablesPlanner.plan(base, options);
             IptablesSyncer.Result full = syncer.sync(plan, true);
             double ms = millis(t0);
-            metric("a. first full sync", "svcproxy, batched (" + BATCH + " services per restore)", backend, "ms",
-                    "plan + iptables-save + diff + " + full.writes() + " restores").add(ms);
-            metric("a. first full sync", "svcproxy payload, batched", backend, "bytes", "").add(full.payloadBytes());
-
-            // b. partial syncs on the programmed namespace, each beside the upstream-style payload.
-            ServicePortName svc = BenchCluster.name(n / 2);
-            ClusterSnapshot plus = BenchCluster.withExtraEndpoint(base, svc, 0);
-            ClusterSnapshot withNew = BenchCluster.withService(base, n);
-            IptablesPlan current = plan;
-            current = partial("endpoint added", backend, runner, syncer, current, plus, svc);
-            current = partial("endpoint removed", backend, runner, syncer, current, base, svc);
-            current = partial("service added", backend, runner, syncer, current, withNew, BenchCluster.name(n));
-            current = partial("service removed", backend, runner, syncer, current, base, BenchCluster.name(n));
-
-            // c. verification read.
-            long t1 = System.nanoTime();
-            CommandRunner.Result save = runner.run(List.of(backend.save(V4)), Duration.ofMinutes(2));
-            double execMs = millis(t1);
-            if (!save.ok()) {
-                throw new IllegalStateException(save.describe());
+            metric("a. first full sync", FULL_SYNC, backend, "ms", "plan + iptables-save + diff + " + full.writes()
+                    + " restores (" + backend.batchPolicy() + ")").add(ms);
+            metric("a. first full sync", "svcproxy payload, staged", backend, "bytes", "").add(full.payloadBytes());
+            if (!config.firstSyncOnly()) {
+                partialsAndRead(backend, base, runner, restorer, syncer, plan);
             }
-            long t2 = System.nanoTime();
-            SaveParser.parse(V4, save.stdout());
-            double parseMs = millis(t2);
-            long t3 = System.nanoTime();
-            restorer.save(V4);
-            double readMs = millis(t3);
-            metric("c. verification read", "iptables-save + SaveParser (restorer.save)", backend, "ms", "").add(readMs);
-            metric("c. verification read", "iptables-save alone", backend, "ms", "").add(execMs);
-            metric("c. verification read", "SaveParser alone", backend, "ms", "").add(parseMs);
-            metric("c. verification read", "iptables-save output", backend, "bytes", "")
-                    .add(save.stdout().getBytes(StandardCharsets.UTF_8).length);
+        }
+        for (String policy : config.sweep()) {
+            sweep(backend, base, policy);
         }
         // a. the same sync as one payload (iptables-nft-restore --noflush is superlinear in payload size:
         // 5000 services as one payload had not finished after 9 minutes, so large sizes skip it by default).
@@ -265,6 +275,56 @@ public final class ScaleBench {
             metric("a. first full sync", "floor: plain iptables-restore of the complete payload", backend, "ms",
                     "kernel + tool only").add(millis(t0));
             metric("a. first full sync", "floor payload", backend, "bytes", "").add(payload.length);
+        }
+    }
+
+    /** b. four partial syncs on the programmed namespace, each beside the upstream-style payload; c. read. */
+    private void partialsAndRead(IptablesBackend backend, ClusterSnapshot base, CommandRunner runner,
+                                 CommandIptablesRestorer restorer, IptablesSyncer syncer, IptablesPlan plan) {
+        int n = config.size();
+        // b. partial syncs on the programmed namespace, each beside the upstream-style payload.
+        ServicePortName svc = BenchCluster.name(n / 2);
+        ClusterSnapshot plus = BenchCluster.withExtraEndpoint(base, svc, 0);
+        ClusterSnapshot withNew = BenchCluster.withService(base, n);
+        IptablesPlan current = plan;
+        current = partial("endpoint added", backend, runner, syncer, current, plus, svc);
+        current = partial("endpoint removed", backend, runner, syncer, current, base, svc);
+        current = partial("service added", backend, runner, syncer, current, withNew, BenchCluster.name(n));
+        current = partial("service removed", backend, runner, syncer, current, base, BenchCluster.name(n));
+
+        // c. verification read.
+        long t1 = System.nanoTime();
+        CommandRunner.Result save = runner.run(List.of(backend.save(V4)), Duration.ofMinutes(2));
+        double execMs = millis(t1);
+        if (!save.ok()) {
+            throw new IllegalStateException(save.describe());
+        }
+        long t2 = System.nanoTime();
+        SaveParser.parse(V4, save.stdout());
+        double parseMs = millis(t2);
+        long t3 = System.nanoTime();
+        restorer.save(V4);
+        double readMs = millis(t3);
+        metric("c. verification read", "iptables-save + SaveParser (restorer.save)", backend, "ms", "").add(readMs);
+        metric("c. verification read", "iptables-save alone", backend, "ms", "").add(execMs);
+        metric("c. verification read", "SaveParser alone", backend, "ms", "").add(parseMs);
+        metric("c. verification read", "iptables-save output", backend, "bytes", "")
+                .add(save.stdout().getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    /** a. the first full sync with another batch policy (fixed sizes beside the adaptive default). */
+    private void sweep(IptablesBackend backend, ClusterSnapshot base, String policyText) {
+        BatchPolicy policy = batchPolicy(policyText, backend);
+        try (NetNs ns = NetNs.create()) {
+            CommandRunner runner = new NamespacedCommandRunner(ns);
+            IptablesSyncer syncer = new IptablesSyncer(V4, new CommandIptablesRestorer(runner, backend, 5),
+                    new ToolNfacctCounters(runner), policy);
+            long t0 = System.nanoTime();
+            IptablesSyncer.Result r = syncer.sync(IptablesPlanner.plan(base, options), true);
+            double ms = millis(t0);
+            String label = policyText.equals("auto") ? "auto, " + policy : policy.toString();
+            metric("a. first full sync", SWEEP + label, backend, "ms", "plan + iptables-save + diff + "
+                    + r.writes() + " restores").add(ms);
         }
     }
 
@@ -370,7 +430,7 @@ public final class ScaleBench {
         try (NetNs ns = NetNs.create()) {
             CommandRunner runner = new NamespacedCommandRunner(ns);
             IptablesSyncer syncer = new IptablesSyncer(V4, new CommandIptablesRestorer(runner, backend, 5),
-                    new ToolNfacctCounters(runner), BATCH);
+                    new ToolNfacctCounters(runner), backend.batchPolicy());
             BurstSource source = new BurstSource(base);
             ProxySyncer proxy = new ProxySyncer(source, (snapshot, family) -> IptablesPlanner.plan(snapshot, options),
                     List.of(syncer), filters -> 0, (a, b) -> List.of());
