@@ -8,11 +8,18 @@ package io.svcproxy.diff;
  * is kept for a fixed, predictable split (--iptables-batch-services N).
  */
 public record BatchPolicy(int maxServices, int maxChains) {
-    /** Measured sweet spot of iptables-nft-restore --noflush (docs/benchmarks.md, batch-size sweep). */
+    /**
+     * iptables-nft 1.8.9: the CPU per staged service is flat from about 300 to 1700 chains per batch
+     * and grows beyond (quadratic list insertion); fewer, larger batches save process starts. The
+     * 10000-service sweep (ScaleBench --sweep) had 500 / 1000 / 2000 / 4000 chains at 37 / 21 / 24 /
+     * 28 s, the floor at 20 s.
+     */
     public static final int NFT_CHAINS = 1000;
     /**
-     * iptables-legacy-restore --noflush rewrites the whole table blob per run, so fewer, larger
-     * batches win; above about this many new chains one payload grows superlinearly again.
+     * iptables-legacy-restore replaces (and the kernel re-checks) the whole table on every run, so
+     * the number of runs matters: at 10000 services, batches of 25000 chains (7 runs) loaded as fast
+     * as one payload, batches of 5000 (25 runs) about twice as slow. A bound still keeps each run, and
+     * the host-wide xtables lock it holds, shorter than one giant payload.
      */
     public static final int LEGACY_CHAINS = 25000;
 
