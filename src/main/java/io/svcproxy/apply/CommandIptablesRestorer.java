@@ -6,9 +6,12 @@ import io.svcproxy.iptables.SaveParser;
 import io.svcproxy.model.IpFamily;
 
 import java.io.BufferedWriter;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,23 +45,32 @@ public final class CommandIptablesRestorer implements IptablesRestorer {
         return new LiveRulesetReader(runner, backend).read(family);
     }
 
+    /**
+     * Streams the change set into iptables-restore's stdin through one buffer (no payload string is
+     * built; only a refused payload is rendered again, for the lines around the error).
+     */
     @Override
-    public void restore(IpFamily family, ChangeSet changes) {
+    public long restore(IpFamily family, ChangeSet changes) {
         List<String> argv = List.of(backend.restore(family), "--noflush", "-w", Integer.toString(lockWaitSeconds),
                 "-W", "100000");
+        long[] written = {0};
         CommandRunner.Result r = runner.run(argv, out -> {
+            CountingStream counted = new CountingStream(out);
             try {
-                BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+                Writer w = new BufferedWriter(new OutputStreamWriter(counted, StandardCharsets.UTF_8), 1 << 16);
                 changes.writeTo(w);
                 w.flush();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } finally {
+                written[0] = counted.count;
             }
         }, TIMEOUT);
         if (!r.ok()) {
             int line = failedLine(r.stderr());
             throw new RestoreException(r.describe(), line, line > 0 ? around(changes.payload(), line, 3) : "");
         }
+        return written[0];
     }
 
     @Override
@@ -66,6 +78,27 @@ public final class CommandIptablesRestorer implements IptablesRestorer {
         CommandRunner.Result r = runner.run(List.of(backend.iptables(family), "-w", Integer.toString(lockWaitSeconds),
                 "-t", table, "-S", chain, "1"), Duration.ofSeconds(30));
         return r.ok();
+    }
+
+    /** Counts the bytes that reach the process (the encoder writes in large chunks). */
+    private static final class CountingStream extends FilterOutputStream {
+        long count;
+
+        CountingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
     }
 
     static int failedLine(String stderr) {

@@ -25,8 +25,9 @@ public final class DryRunRestorer implements IptablesRestorer {
     }
 
     @Override
-    public void restore(IpFamily family, ChangeSet changes) {
+    public long restore(IpFamily family, ChangeSet changes) {
         LOG.info("dry run, not applied ({}):\n{}", family.kubernetesName(), new DiffRenderer(false).render(changes));
+        return 0;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.svcproxy.apply;
 
+import io.svcproxy.diff.BatchPolicy;
 import io.svcproxy.model.IpFamily;
 
 import java.util.List;
@@ -31,6 +32,14 @@ public enum IptablesBackend {
 
     private String binary(IpFamily family, String verb) {
         return iptables(family) + "-" + verb;
+    }
+
+    /**
+     * How a large sync is staged on this backend: nft pays superlinearly for the chains one payload
+     * names, legacy rewrites the whole table per restore (so fewer, larger batches).
+     */
+    public BatchPolicy batchPolicy() {
+        return BatchPolicy.chains(this == NFT ? BatchPolicy.NFT_CHAINS : BatchPolicy.LEGACY_CHAINS);
     }
 
     /** Parses the --iptables-backend flag value ("nft", "legacy"). */

@@ -13,8 +13,11 @@ public interface IptablesRestorer {
     /** Reads the node's rules of one family (all tables). */
     Ruleset save(IpFamily family);
 
-    /** Writes one change set with iptables-restore --noflush; throws {@link RestoreException} if refused. */
-    void restore(IpFamily family, ChangeSet changes);
+    /**
+     * Writes one change set with iptables-restore --noflush, streamed; returns the payload bytes
+     * written. Throws {@link RestoreException} if refused.
+     */
+    long restore(IpFamily family, ChangeSet changes);
 
     /** Cheap check that a chain exists (the canary); false when it is gone. */
     boolean chainExists(IpFamily family, String table, String chain);

@@ -1,6 +1,7 @@
 package io.svcproxy.apply;
 
 import io.svcproxy.diff.BatchPlanner;
+import io.svcproxy.diff.BatchPolicy;
 import io.svcproxy.diff.ChangeCounts;
 import io.svcproxy.diff.ChangeSet;
 import io.svcproxy.diff.PlanDelta;
@@ -9,22 +10,20 @@ import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.plan.IptablesPlan;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.Optional;
 
 /**
  * Keeps one family's iptables state equal to the plan with minimal writes. It remembers what it last
  * wrote, so a partial sync needs no iptables-save; a full sync reads the kernel, which is also how
  * drift (someone else changing our chains) is found and repaired. A failed write forgets the
- * remembered state, so the next sync reads the kernel again.
+ * remembered state, so the next sync reads the kernel again. A large sync is staged in bounded
+ * batches first ({@link BatchPlanner}).
  */
 public final class IptablesSyncer {
     private final IpFamily family;
     private final IptablesRestorer restorer;
     private final NfacctCounters nfacct;
-    private final int servicesPerBatch;
+    private final BatchPolicy batchPolicy;
     private Ruleset known;
     private IptablesPlan lastPlan;
 
@@ -36,11 +35,16 @@ public final class IptablesSyncer {
         }
     }
 
-    public IptablesSyncer(IpFamily family, IptablesRestorer restorer, NfacctCounters nfacct, int servicesPerBatch) {
+    public IptablesSyncer(IpFamily family, IptablesRestorer restorer, NfacctCounters nfacct, BatchPolicy batchPolicy) {
         this.family = family;
         this.restorer = restorer;
         this.nfacct = nfacct;
-        this.servicesPerBatch = servicesPerBatch;
+        this.batchPolicy = batchPolicy;
+    }
+
+    /** At most {@code servicesPerBatch} services per staging batch. */
+    public IptablesSyncer(IpFamily family, IptablesRestorer restorer, NfacctCounters nfacct, int servicesPerBatch) {
+        this(family, restorer, nfacct, BatchPolicy.services(servicesPerBatch));
     }
 
     public IpFamily family() {
@@ -56,28 +60,24 @@ public final class IptablesSyncer {
             nfacct.ensure(plan.nfacctCounters());
         }
         Ruleset state = actual;
-        int writes = 0;
-        long bytes = 0;
-        int added = 0;
-        int deleted = 0;
+        Writes w = new Writes();
         try {
             // A partial sync after a plan derived from the last one: the remembered state holds the last
-            // plan's chains, so only the chains the two plans do not share are diffed (unless so many
-            // services are new that the write must be batched).
+            // plan's chains, so only the chains the two plans do not share are diffed, in one write
+            // (unless the change is large enough to need staging).
             Optional<PlanDelta> delta = readKernel || lastPlan == null ? Optional.empty() : PlanDelta.between(lastPlan, plan);
-            boolean small = delta.isPresent() && delta.get().newServicesAtMost(actual, plan) <= servicesPerBatch;
-            for (IptablesPlan stage : small ? List.of(plan) : stages(actual, plan)) {
-                ChangeSet changes = small ? RulesetDiff.diff(state, stage, delta.get()) : RulesetDiff.diff(state, stage);
-                if (changes.isEmpty()) {
-                    state = RulesetDiff.apply(state, changes);   // nothing to write; equal chains become the plan's
-                    continue;
+            if (delta.isPresent() && fitsOneWrite(delta.get(), actual, plan)) {
+                state = w.write(state, plan, delta.get());
+            } else {
+                BatchPlanner.Staging staging = BatchPlanner.staging(actual, plan, batchPolicy);
+                if (!staging.isEmpty()) {
+                    state = w.write(state, staging.base());
+                    for (ChangeSet batch : staging.batches()) {
+                        w.write(batch);
+                    }
+                    state = staging.withStagedChains(state);
                 }
-                restorer.restore(family, changes);
-                writes++;
-                bytes += payloadBytes(changes);
-                added += changes.counts().rulesAdded();
-                deleted += changes.counts().rulesDeleted();
-                state = RulesetDiff.apply(state, changes);
+                state = w.write(state, plan);
             }
         } catch (RestoreException e) {
             known = null;
@@ -88,7 +88,49 @@ public final class IptablesSyncer {
         }
         known = state;
         lastPlan = plan;
-        return new Result(family, readKernel, writes, bytes, drift, added, deleted);
+        return new Result(family, readKernel, w.writes, w.bytes, drift, w.added, w.deleted);
+    }
+
+    /** The restores of one sync, counted. */
+    private final class Writes {
+        int writes;
+        long bytes;
+        int added;
+        int deleted;
+
+        /** Writes what turns {@code state} into {@code stage}; returns the node's state after it. */
+        Ruleset write(Ruleset state, IptablesPlan stage) {
+            return written(state, RulesetDiff.diff(state, stage));
+        }
+
+        /** The same for a stage derived from the last plan: only the chains {@code delta} names are diffed. */
+        Ruleset write(Ruleset state, IptablesPlan stage, PlanDelta delta) {
+            return written(state, RulesetDiff.diff(state, stage, delta));
+        }
+
+        /** Nothing to write still applies: equal chains in the state become the plan's objects (identity skips). */
+        private Ruleset written(Ruleset state, ChangeSet changes) {
+            if (!changes.isEmpty()) {
+                write(changes);
+            }
+            return RulesetDiff.apply(state, changes);
+        }
+
+        void write(ChangeSet changes) {
+            bytes += restorer.restore(family, changes);
+            writes++;
+            added += changes.counts().rulesAdded();
+            deleted += changes.counts().rulesDeleted();
+        }
+    }
+
+    /** A derived plan goes in one write when its changed chains are within one staging batch's budget. */
+    private boolean fitsOneWrite(PlanDelta delta, Ruleset actual, IptablesPlan plan) {
+        long chains = 0;
+        for (String table : plan.desired().tables().keySet()) {
+            chains += delta.chains(table).size();
+        }
+        return chains <= batchPolicy.maxChains() && delta.newServicesAtMost(actual, plan) <= batchPolicy.maxServices();
     }
 
     /** Forgets what was written, so the next sync reads the kernel (after a failure elsewhere). */
@@ -96,39 +138,7 @@ public final class IptablesSyncer {
         known = null;
     }
 
-    private List<IptablesPlan> stages(Ruleset actual, IptablesPlan plan) {
-        return BatchPlanner.stages(actual, plan, servicesPerBatch);
-    }
-
     private static int size(ChangeCounts c) {
         return c.chainsCreated() + c.chainsRewritten() + c.chainsDeleted() + c.rulesAdded() + c.rulesDeleted();
-    }
-
-    private static long payloadBytes(ChangeSet changes) {
-        long[] n = {0};
-        try {
-            changes.writeTo(new Appendable() {
-                @Override
-                public Appendable append(CharSequence csq) {
-                    n[0] += csq.length();
-                    return this;
-                }
-
-                @Override
-                public Appendable append(CharSequence csq, int start, int end) {
-                    n[0] += end - start;
-                    return this;
-                }
-
-                @Override
-                public Appendable append(char c) {
-                    n[0]++;
-                    return this;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return n[0];
     }
 }

@@ -31,6 +31,7 @@ import io.svcproxy.source.FileSnapshotSource;
 import io.svcproxy.source.NodeEvents;
 import io.svcproxy.reconcile.SyncObserver;
 import io.svcproxy.source.SnapshotSource;
+import io.svcproxy.diff.BatchPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -84,10 +85,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "iptables backend. Default: ${DEFAULT-VALUE} (the one holding the node's rules).")
     String backend;
 
-    @Option(names = "--iptables-batch-services", defaultValue = "250", paramLabel = "N",
-            description = "Largest number of new services per iptables-restore in a full sync. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    int servicesPerBatch;
+    @Option(names = "--iptables-batch-services", defaultValue = "auto", paramLabel = "auto|N",
+            description = "Size of the batches a large sync stages its new chains in: 'auto' bounds each "
+                    + "iptables-restore by new chains, per backend (nft " + BatchPolicy.NFT_CHAINS + ", legacy "
+                    + BatchPolicy.LEGACY_CHAINS + "); N puts at most N services in each. Default: ${DEFAULT-VALUE}.")
+    String batchServices;
 
     @Option(names = "--dry-run", description = "Plan and log the diffs continuously; apply nothing.")
     boolean dryRun;
@@ -139,11 +141,10 @@ public final class RunCommand implements Callable<Integer> {
         endpointFlags.validate();
         setup.sysctls(config);
         OomScore.apply(oomScoreAdj != null ? oomScoreAdj : config.oomScoreAdj());
-        if (servicesPerBatch < 1) {
-            throw new IllegalArgumentException("--iptables-batch-services must be at least 1");
-        }
+        BatchPolicy fixedBatches = parseBatchServices(batchServices);
         CommandRunner runner = new CommandRunner();
         IptablesBackend chosen = chooseBackend(runner);
+        BatchPolicy batchPolicy = fixedBatches != null ? fixedBatches : chosen.batchPolicy();
         CommandIptablesRestorer real = new CommandIptablesRestorer(runner, chosen, 5);
         IptablesRestorer restorer = dryRun ? new DryRunRestorer(real) : real;
         if (dryRun) {
@@ -157,7 +158,7 @@ public final class RunCommand implements Callable<Integer> {
         for (IpFamily family : IpFamily.values()) {
             if (setup.familyAvailable(restorer, family)) {
                 families.add(new IptablesSyncer(family, restorer, dryRun ? names -> { } : setup.nfacct(runner),
-                        servicesPerBatch));
+                        batchPolicy));
             }
         }
         if (families.isEmpty()) {
@@ -228,6 +229,23 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** Sync failures become Warning Events on this Node (rate-limited by NodeEvents). */
+    /** --iptables-batch-services: null for "auto" (the backend's chain budget), else N services per batch. */
+    static BatchPolicy parseBatchServices(String value) {
+        if ("auto".equals(value)) {
+            return null;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--iptables-batch-services must be 'auto' or a number, not '" + value + "'");
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException("--iptables-batch-services must be at least 1");
+        }
+        return BatchPolicy.services(n);
+    }
+
     private static SyncObserver nodeEventsObserver(NodeEvents events) {
         return new SyncObserver() {
             @Override

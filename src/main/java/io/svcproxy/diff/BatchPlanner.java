@@ -9,19 +9,29 @@ import io.svcproxy.model.ServicePortName;
 import io.svcproxy.plan.IptablesPlan;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.NoSuchElementException;
 
 /**
- * Splits a large sync into bounded, self-consistent stages. iptables-nft-restore is superlinear in
- * payload size, so a first sync of thousands of services is much faster as a sequence of small
- * payloads. Each stage adds whole new services (their endpoint chains, service chains and the
- * jumps to them together), so the kernel never holds a jump to a missing chain and a service is
- * either fully programmed or not at all; everything already on the node is kept as it is until the
- * last stage, which is the plan itself (changes, removals and ordering are settled there).
+ * Splits a large sync into bounded, self-consistent writes. iptables-nft-restore --noflush is
+ * superlinear in the number of chains one payload names (each command is inserted into a sorted
+ * linked list of them, and each of them is then fetched from the kernel one by one), and
+ * iptables-legacy-restore rewrites the whole table on every run, so a first sync of thousands of
+ * services is written as:
+ * <ol>
+ *   <li>the base: the plan's node-wide chains and jumps, everything already on the node kept;</li>
+ *   <li>staging batches: the service chains the node lacks (endpoint chains, service chains, ...),
+ *       whole services per batch, bounded by a {@link BatchPolicy}. Nothing jumps to them yet, so
+ *       they carry no traffic, and the kernel's loop check walks only what is reachable, which
+ *       stays small: the cost of a batch does not grow with the table;</li>
+ *   <li>the plan itself, as one last change set: the jumps to the staged chains (a service becomes
+ *       reachable only once all its chains are complete), changed chains, and every deletion.</li>
+ * </ol>
+ * A crash between writes leaves unreachable chains that the next full sync either keeps (they are
+ * what the plan wants) or deletes; nothing reachable ever jumps to a missing chain.
  */
 public final class BatchPlanner {
     private static final String NAT = "nat";
@@ -29,52 +39,142 @@ public final class BatchPlanner {
     private BatchPlanner() {
     }
 
-    /**
-     * The desired states to apply in order; the last one is {@code plan}. A single element when
-     * there are no more than {@code servicesPerBatch} new services.
-     */
-    public static List<IptablesPlan> stages(Ruleset actual, IptablesPlan plan, int servicesPerBatch) {
-        if (servicesPerBatch < 1) {
-            throw new IllegalArgumentException("servicesPerBatch must be positive");
+    /** What to write before the plan itself; {@link #isEmpty()} when the plan fits one write. */
+    public static final class Staging {
+        private final IptablesPlan base;
+        private final List<List<ServicePortName>> batches;
+        private final Map<ServicePortName, List<Chain>> newChains;
+
+        private Staging(IptablesPlan base, List<List<ServicePortName>> batches,
+                        Map<ServicePortName, List<Chain>> newChains) {
+            this.base = base;
+            this.batches = batches;
+            this.newChains = newChains;
         }
-        Map<ServicePortName, List<String>> newServices = newServices(actual, plan);
-        if (newServices.size() <= servicesPerBatch) {
-            return List.of(plan);
+
+        public boolean isEmpty() {
+            return batches.isEmpty();
         }
-        List<IptablesPlan> stages = new ArrayList<>();
-        Ruleset state = base(actual, plan);
-        List<ServicePortName> order = new ArrayList<>(newServices.keySet());
-        for (int from = 0; from < order.size(); from += servicesPerBatch) {
-            List<ServicePortName> chunk = order.subList(from, Math.min(order.size(), from + servicesPerBatch));
-            state = withServices(state, plan, chunk, newServices);
-            stages.add(new IptablesPlan(state, plan.chainOwners(), plan.nfacctCounters(), List.of()));
+
+        /** The node-wide stage (node as it is plus the plan's node-wide chains); null when not staging. */
+        public IptablesPlan base() {
+            return base;
         }
-        stages.add(plan);
-        return stages;
+
+        public int batchCount() {
+            return batches.size();
+        }
+
+        /** The staging change sets, built one at a time as they are written. */
+        public Iterable<ChangeSet> batches() {
+            return () -> new Iterator<>() {
+                private int next;
+
+                @Override
+                public boolean hasNext() {
+                    return next < batches.size();
+                }
+
+                @Override
+                public ChangeSet next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    return creation(batches.get(next++), newChains);
+                }
+            };
+        }
+
+        /** {@code state} (the node after the base stage) plus every staged chain. */
+        public Ruleset withStagedChains(Ruleset state) {
+            if (isEmpty()) {
+                return state;
+            }
+            Map<String, Table> tables = new LinkedHashMap<>(state.tables());
+            Table nat = state.table(NAT);
+            Map<String, Chain> chains = new LinkedHashMap<>(nat == null ? Map.of() : nat.chains());
+            newChains.values().forEach(list -> list.forEach(c -> chains.put(c.name(), c)));
+            tables.put(NAT, new Table(NAT, chains));
+            return new Ruleset(state.family(), tables);
+        }
     }
 
-    /** Services of the plan (in plan order) none of whose chains exists on the node yet. */
-    private static Map<ServicePortName, List<String>> newServices(Ruleset actual, IptablesPlan plan) {
+    /**
+     * Plans the staging of {@code plan} over {@code actual}: nothing when the service chains the node
+     * lacks fit one batch of {@code policy} (a partial sync, a restart onto a programmed node).
+     */
+    public static Staging staging(Ruleset actual, IptablesPlan plan, BatchPolicy policy) {
+        Map<ServicePortName, List<Chain>> missing = missingServiceChains(actual, plan);
+        List<List<ServicePortName>> batches = new ArrayList<>();
+        List<ServicePortName> current = new ArrayList<>();
+        int chains = 0;
+        for (Map.Entry<ServicePortName, List<Chain>> service : missing.entrySet()) {
+            int size = service.getValue().size();
+            if (policy.full(current.size(), chains, size)) {
+                batches.add(current);
+                current = new ArrayList<>();
+                chains = 0;
+            }
+            current.add(service.getKey());
+            chains += size;
+        }
+        if (batches.isEmpty()) {
+            return new Staging(null, List.of(), Map.of());
+        }
+        batches.add(current);
+        IptablesPlan base = new IptablesPlan(base(actual, plan), plan.chainOwners(), plan.nfacctCounters(), List.of());
+        return new Staging(base, batches, missing);
+    }
+
+    /** Per service (in plan order), its nat chains the node does not hold yet. */
+    private static Map<ServicePortName, List<Chain>> missingServiceChains(Ruleset actual, IptablesPlan plan) {
         Table natPlan = plan.desired().table(NAT);
         Table natActual = actual.table(NAT);
-        Map<ServicePortName, List<String>> byService = new LinkedHashMap<>();
+        Map<ServicePortName, List<Chain>> byService = new LinkedHashMap<>();
         if (natPlan == null) {
             return byService;
         }
-        for (String chain : natPlan.chains().keySet()) {
-            ServicePortName owner = plan.chainOwners().get(chain);
-            if (owner != null) {
+        for (Chain chain : natPlan.chains().values()) {
+            ServicePortName owner = plan.chainOwners().get(chain.name());
+            if (owner != null && (natActual == null || natActual.chain(chain.name()) == null)) {
                 byService.computeIfAbsent(owner, k -> new ArrayList<>()).add(chain);
             }
         }
-        byService.values().removeIf(chains -> natActual != null
-                && chains.stream().anyMatch(c -> natActual.chain(c) != null));
         return byService;
     }
 
+    /** One staging batch: declare each chain, then append its rules (targets are in the batch or node-wide). */
+    private static ChangeSet creation(List<ServicePortName> services, Map<ServicePortName, List<Chain>> newChains) {
+        List<RestoreLine> declarations = new ArrayList<>();
+        List<RestoreLine> rules = new ArrayList<>();
+        List<ServiceChanges> summary = new ArrayList<>();
+        int created = 0;
+        int added = 0;
+        for (ServicePortName service : services) {
+            List<ChainChange> changes = new ArrayList<>();
+            for (Chain chain : newChains.get(service)) {
+                declarations.add(new RestoreLine.DeclareChain(chain.name()));
+                for (String rule : chain.rules()) {
+                    rules.add(new RestoreLine.AppendRule(chain.name(), rule));
+                }
+                changes.add(new ChainChange(NAT, chain.name(), ChainChange.Kind.CREATED, chain.rules(), List.of()));
+                created++;
+                added += chain.rules().size();
+            }
+            summary.add(new ServiceChanges(service.toString(), changes));
+        }
+        List<RestoreLine> lines = new ArrayList<>(declarations.size() + rules.size());
+        lines.addAll(declarations);
+        lines.addAll(rules);
+        // No table results: the syncer adds staged chains to its state with Staging.withStagedChains.
+        return new ChangeSet(List.of(new TableChanges(NAT, lines)), summary,
+                new ChangeCounts(created, 0, 0, added, 0, lines.size()), Map.of());
+    }
+
     /**
-     * Stage zero: the node as it is, plus the plan's node-wide chains and jumps. Shared chains keep
-     * their current rules (or get only the plan's service-independent ones, like the NodePorts jump).
+     * The base stage: the node as it is, plus the plan's node-wide chains and jumps. Shared chains
+     * keep their current rules (or get only the plan's service-independent ones, like the NodePorts
+     * jump); service chains on the node are kept; nothing is deleted.
      */
     private static Ruleset base(Ruleset actual, IptablesPlan plan) {
         Map<String, Table> tables = new LinkedHashMap<>();
@@ -105,48 +205,5 @@ public final class BatchPlanner {
             tables.put(planned.name(), new Table(planned.name(), chains));
         }
         return new Ruleset(plan.desired().family(), tables);
-    }
-
-    /** Adds whole services: their chains and their rules in the shared chains. */
-    private static Ruleset withServices(Ruleset state, IptablesPlan plan, List<ServicePortName> chunk,
-                                        Map<ServicePortName, List<String>> chainsOf) {
-        Set<String> names = new HashSet<>();
-        chunk.forEach(s -> names.add(s.toString()));
-        Map<String, Table> tables = new LinkedHashMap<>();
-        for (Table current : state.tables().values()) {
-            Table planned = plan.desired().table(current.name());
-            Map<String, Chain> chains = new LinkedHashMap<>(current.chains());
-            for (Chain chain : current.chains().values()) {
-                if (chain.builtin() || !Ownership.isShared(current.name(), chain.name()) || planned == null
-                        || planned.chain(chain.name()) == null) {
-                    continue;
-                }
-                List<String> added = planned.chain(chain.name()).rules().stream()
-                        .filter(r -> RuleText.serviceOf(r).map(names::contains).orElse(false)).toList();
-                if (!added.isEmpty()) {
-                    chains.put(chain.name(), Chain.user(chain.name(), insertBeforeTail(chain.rules(), added)));
-                }
-            }
-            if (NAT.equals(current.name()) && planned != null) {
-                for (ServicePortName svc : chunk) {
-                    for (String chainName : chainsOf.get(svc)) {
-                        chains.put(chainName, planned.chain(chainName));
-                    }
-                }
-            }
-            tables.put(current.name(), new Table(current.name(), chains));
-        }
-        return new Ruleset(state.family(), tables);
-    }
-
-    /** Keeps a trailing service-independent jump (the NodePorts rule) last. */
-    private static List<String> insertBeforeTail(List<String> rules, List<String> added) {
-        List<String> out = new ArrayList<>(rules);
-        int at = out.size();
-        if (at > 0 && RuleText.serviceOf(out.get(at - 1)).isEmpty()) {
-            at--;
-        }
-        out.addAll(at, added);
-        return out;
     }
 }

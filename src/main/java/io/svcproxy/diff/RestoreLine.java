@@ -19,7 +19,7 @@ public sealed interface RestoreLine {
     record DeleteRule(String chain, String spec) implements RestoreLine {
         @Override
         public void appendTo(Appendable out) throws IOException {
-            rule(out, "-D " + chain, spec);
+            rule(out, "-D ", chain, spec);
         }
     }
 
@@ -27,7 +27,8 @@ public sealed interface RestoreLine {
     record InsertRule(String chain, int position, String spec) implements RestoreLine {
         @Override
         public void appendTo(Appendable out) throws IOException {
-            rule(out, "-I " + chain + " " + position, spec);
+            out.append("-I ").append(chain).append(' ').append(Integer.toString(position));
+            specTail(out, spec);
         }
     }
 
@@ -35,7 +36,7 @@ public sealed interface RestoreLine {
     record AppendRule(String chain, String spec) implements RestoreLine {
         @Override
         public void appendTo(Appendable out) throws IOException {
-            rule(out, "-A " + chain, spec);
+            rule(out, "-A ", chain, spec);
         }
     }
 
@@ -47,8 +48,12 @@ public sealed interface RestoreLine {
         }
     }
 
-    private static void rule(Appendable out, String command, String spec) throws IOException {
-        out.append(command);
+    private static void rule(Appendable out, String command, String chain, String spec) throws IOException {
+        out.append(command).append(chain);
+        specTail(out, spec);
+    }
+
+    private static void specTail(Appendable out, String spec) throws IOException {
         if (!spec.isEmpty()) {
             out.append(' ').append(spec);
         }

@@ -215,7 +215,7 @@ public final class RulesetDiff {
         if (Ownership.isShared(table, want.name())) {
             SharedChainEdit edit = SharedChainEdit.of(want.name(), have.rules(), want.rules());
             boolean exact = !hasDuplicates(want.rules()) || edit.produces(have.rules(), want.rules());
-            if (exact && edit.size() <= want.rules().size()) {
+            if (exact && edit.size() <= want.rules().size() && edit.cheaperThanRewrite(want.rules().size())) {
                 out.deletes.addAll(edit.deletes);
                 out.adds.addAll(edit.inserts);
                 summary.chain(table, want.name(), ChainChange.Kind.EDITED, edit.addedRules, edit.removedRules);

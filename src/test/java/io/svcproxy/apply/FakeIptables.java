@@ -42,7 +42,7 @@ public final class FakeIptables implements IptablesRestorer {
     }
 
     @Override
-    public void restore(IpFamily family, ChangeSet changes) {
+    public long restore(IpFamily family, ChangeSet changes) {
         if (failNextRestores > 0) {
             failNextRestores--;
             throw new RestoreException("injected failure", 0, "");
@@ -50,6 +50,7 @@ public final class FakeIptables implements IptablesRestorer {
         String payload = changes.payload();
         payloads.add(payload);
         state.put(family, RestoreSimulator.apply(state.get(family), payload, true));
+        return payload.length();
     }
 
     @Override

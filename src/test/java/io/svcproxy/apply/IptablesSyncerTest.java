@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.svcproxy.diff.BatchPolicy;
 import io.svcproxy.diff.RulesetDiff;
 import io.svcproxy.iptables.Chain;
 import io.svcproxy.iptables.Ruleset;
@@ -69,6 +70,62 @@ class IptablesSyncerTest {
                     "only the last stage removes anything:\n" + payload);
         }
         assertTrue(RulesetDiff.diff(kernel.state(IpFamily.V4), bigger).isEmpty());
+    }
+
+    @Test
+    void aCrashBetweenStagedWritesConvergesOnRestartFromWhatTheKernelHolds() {
+        IptablesPlan first = plan(cluster(60, 3));
+        IptablesPlan afterRestart = plan(cluster(30, 4));
+        for (int crashAfter = 0; crashAfter <= 6; crashAfter++) {
+            FakeIptables kernel = new FakeIptables();
+            IptablesRestorer crashing = crashingAfter(kernel, crashAfter);
+            assertThrows(RestoreException.class, () -> new IptablesSyncer(IpFamily.V4, crashing, names -> { },
+                    BatchPolicy.chains(40)).sync(first, true), "crash after " + crashAfter + " writes");
+            IptablesSyncer.Result r = new IptablesSyncer(IpFamily.V4, kernel, names -> { }, BatchPolicy.chains(40))
+                    .sync(afterRestart, true);
+            assertTrue(r.writes() > 0);
+            assertTrue(RulesetDiff.diff(kernel.state(IpFamily.V4), afterRestart).isEmpty(),
+                    "converged (staged chains of services that are gone deleted) after a crash at write " + crashAfter);
+        }
+    }
+
+    /** The fake kernel, but the writes after the first {@code n} are refused (the process died). */
+    private static IptablesRestorer crashingAfter(FakeIptables kernel, int n) {
+        return new IptablesRestorer() {
+            private int left = n;
+
+            @Override
+            public Ruleset save(IpFamily family) {
+                return kernel.save(family);
+            }
+
+            @Override
+            public long restore(IpFamily family, io.svcproxy.diff.ChangeSet changes) {
+                if (left-- <= 0) {
+                    throw new RestoreException("killed", 0, "");
+                }
+                return kernel.restore(family, changes);
+            }
+
+            @Override
+            public boolean chainExists(IpFamily family, String table, String chain) {
+                return kernel.chainExists(family, table, chain);
+            }
+        };
+    }
+
+    @Test
+    void theDefaultStagingOfTheBackendsBoundsEachBatchByNewChains() {
+        FakeIptables kernel = new FakeIptables();
+        IptablesPlan plan = plan(cluster(300, 10));
+        IptablesSyncer.Result r = new IptablesSyncer(IpFamily.V4, kernel, names -> { },
+                IptablesBackend.NFT.batchPolicy()).sync(plan, true);
+        // 300 services x 11 chains = 3300 new chains: base, 4 batches of at most 1000 chains, the jumps.
+        assertEquals(6, r.writes());
+        assertTrue(RulesetDiff.diff(kernel.state(IpFamily.V4), plan).isEmpty());
+        FakeIptables legacy = new FakeIptables();
+        assertEquals(1, new IptablesSyncer(IpFamily.V4, legacy, names -> { }, IptablesBackend.LEGACY.batchPolicy())
+                .sync(plan, true).writes(), "legacy writes this in one restore");
     }
 
     @Test

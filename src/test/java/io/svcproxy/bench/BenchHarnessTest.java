@@ -126,7 +126,7 @@ class BenchHarnessTest {
         Files.writeString(work.resolve("jmh.csv"), header
                 + "jmh,CoreBenchmark.render,,20,10,ms/op,1.5,1.2,1.9,5,0.5,\"1 fork, 3x1s warmup\"\n");
         Files.writeString(work.resolve("scale-20.csv"), header
-                + "a. first full sync,\"svcproxy, batched (250 services per restore)\",nft,20,10,ms,50,40,60,5,0.5,x\n"
+                + "a. first full sync,\"" + ScaleBench.FULL_SYNC + "\",nft,20,10,ms,50,40,60,5,0.5,x\n"
                 + "a. first full sync,floor: plain iptables-restore of the complete payload,nft,20,10,ms,25,20,30,5,0.5,\n");
         BenchReport.write(work, dir.resolve("docs"));
         String md = Files.readString(dir.resolve("docs/benchmarks.md"));
@@ -136,7 +136,7 @@ class BenchHarnessTest {
         assertEquals(4, csv.size());
         assertFalse(md.contains("## IPVS mode"), "no IPVS table without IPVS rows");
         assertNotNull(BenchReport.split(csv.get(2)).get(1));
-        assertEquals("svcproxy, batched (250 services per restore)", BenchReport.split(csv.get(2)).get(1));
+        assertEquals(ScaleBench.FULL_SYNC, BenchReport.split(csv.get(2)).get(1));
     }
 
     @Test
@@ -144,7 +144,7 @@ class BenchHarnessTest {
         Path work = Files.createDirectories(dir.resolve("work"));
         String header = String.join(",", ScaleBench.CSV_HEADER) + "\n";
         Files.writeString(work.resolve("scale-20.csv"), header
-                + "f. dual-stack,\"first full sync, both families: svcproxy, batched\",nft,20,10,ms,90,80,100,5,0.5,x\n"
+                + "f. dual-stack,\"first full sync, both families: svcproxy, staged\",nft,20,10,ms,90,80,100,5,0.5,x\n"
                 + "f. dual-stack,first full sync: IPv4 part,nft,20,10,ms,50,40,60,5,0.5,\n"
                 + "f. dual-stack,first full sync: IPv6 part,nft,20,10,ms,40,40,60,5,0.5,\n"
                 + "f. dual-stack,floor: plain iptables-restore + ip6tables-restore of both complete payloads,nft,20,10,ms,"

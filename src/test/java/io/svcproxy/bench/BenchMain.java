@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * A phase that cannot run here (not root, no VM tool) is skipped with a note the report prints.
  *
  * <p>{@code BenchMain [--sizes 1000] [--runs 5] [--burst 1000] [--rate 100] [--forks 1] [--warmup 3]
- * [--iterations 5] [--scale-max-seconds 600] [--single-max 1000] [--work target/bench] [--docs docs] [--skip-jmh]
+ * [--iterations 5] [--scale-max-seconds 600] [--single-max 1000] [--sweep auto,services:250,chains:1000]
+ * [--work target/bench] [--docs docs] [--skip-jmh]
  * [--skip-scale] [--no-dual-stack] [--report-only] [--jmh-include REGEX] [--ipvs-sizes 1000,5000] [--ipvs-runs N]
  * [--ipvs-max-seconds S] [--skip-ipvs] [--memory-size N] [--memory-flags "SET;SET"] [--skip-memory]}
  */
@@ -67,6 +68,7 @@ public final class BenchMain {
         int iterations = 5;
         long scaleMaxSeconds = 600;
         int singleMax = 1000;
+        String sweep = null;
         Path work = Path.of("target/bench");
         Path docs = Path.of("docs");
         boolean jmh = true;
@@ -91,6 +93,7 @@ public final class BenchMain {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
                 case "--scale-max-seconds" -> scaleMaxSeconds = Long.parseLong(args[++i]);
                 case "--single-max" -> singleMax = Integer.parseInt(args[++i]);
+                case "--sweep" -> sweep = args[++i];
                 case "--work" -> work = Path.of(args[++i]);
                 case "--docs" -> docs = Path.of(args[++i]);
                 case "--skip-jmh" -> jmh = false;
@@ -140,7 +143,7 @@ public final class BenchMain {
                         + "(network namespaces and iptables need root); the report keeps only the JMH rows");
             } else {
                 for (int size : sizeList) {
-                    runScale(size, runs, burst, rate, scaleMaxSeconds, singleMax, dualStack,
+                    runScale(size, runs, burst, rate, scaleMaxSeconds, singleMax, dualStack, sweep,
                             work.resolve("scale-" + size + ".csv"));
                 }
             }
@@ -326,6 +329,7 @@ public final class BenchMain {
     }
 
     static void runScale(int size, int runs, int burst, double rate, long maxSeconds, int singleMax, boolean dualStack,
+                         String sweep,
                          Path csv) throws IOException, InterruptedException {
         Files.deleteIfExists(csv);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -336,6 +340,9 @@ public final class BenchMain {
                 "--out", csv.toString()));
         if (!dualStack) {
             cmd.add("--no-dual-stack");
+        }
+        if (sweep != null) {
+            cmd.addAll(List.of("--sweep", sweep));
         }
         System.err.println("[BenchMain] " + String.join(" ", cmd.subList(0, 2)) + " ... ScaleBench --size " + size);
         Process p = new ProcessBuilder(cmd).inheritIO().start();

@@ -226,7 +226,7 @@ public final class BenchReport {
         md.append("Medians in ms unless said; \"floor\" is a plain flushing `iptables-restore` of the same complete ")
                 .append("rules into an empty namespace; \"upstream\" is the kube-proxy-style partial payload for the same ")
                 .append("change (the changed service's chains plus every shared chain rewritten) loaded with `--noflush`.\n\n");
-        md.append("| services | backend | runs | first full sync (batched) | floor | ours / floor | single payload | ")
+        md.append("| services | backend | runs | first full sync (staged) | floor | ours / floor | single payload | ")
                 .append("endpoint added: ours | upstream restore | ours / upstream | payload bytes: ours / upstream | ")
                 .append("verification read | burst latency p50 / p99 | peak RSS MiB |\n");
         md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -234,7 +234,7 @@ public final class BenchReport {
             for (String backend : List.of("nft", "legacy")) {
                 String a = "a. first full sync";
                 String b = "b. partial sync";
-                Row full = find(rows, a, "svcproxy, batched (" + ScaleBench.BATCH + " services per restore)", backend, size);
+                Row full = find(rows, a, ScaleBench.FULL_SYNC, backend, size);
                 if (full == null) {
                     continue;
                 }
@@ -275,7 +275,7 @@ public final class BenchReport {
         md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (int size : sizes) {
             for (String backend : List.of("nft", "legacy")) {
-                Row full = find(rows, f, "first full sync, both families: svcproxy, batched", backend, size);
+                Row full = find(rows, f, "first full sync, both families: svcproxy, staged", backend, size);
                 if (full == null) {
                     continue;
                 }
@@ -481,9 +481,10 @@ public final class BenchReport {
                 .append("deleted afterwards); the real `CommandIptablesRestorer` runs unchanged, its commands prefixed with ")
                 .append("`ip netns exec NS` (the floor and the upstream-style payloads go through the same prefix, so the ")
                 .append("few milliseconds it adds per command are on both sides). A run: (a) the first full sync as the ")
-                .append("daemon does it (plan, `iptables-save`, nfacct counters, diff, restores of ")
-                .append(ScaleBench.BATCH).append(" new services each) into an empty namespace; the same as a single ")
-                .append("payload; the floor. (b) on the programmed namespace, four partial syncs (one endpoint added to ")
+                .append("daemon does it (plan, `iptables-save`, nfacct counters, diff; the new service chains staged ")
+                .append("unreachable in batches bounded per backend, then the jumps to them in one last restore) into an ")
+                .append("empty namespace; the batch-size sweep (the same with fixed batch sizes, when run with `--sweep`); ")
+                .append("the same as a single payload; the floor. (b) on the programmed namespace, four partial syncs (one endpoint added to ")
                 .append("and removed from the middle service, one service added and removed), each timed as plan + diff + ")
                 .append("restore from remembered state, then the upstream-style payload for the same change loaded with ")
                 .append("`iptables-restore --noflush` (restore time only: kube-proxy's own compute is not counted). ")

@@ -188,7 +188,7 @@ public final class IpvsBench {
                 MutableSource source = new MutableSource(base);
                 IptablesSyncer glue = new IptablesSyncer(IpFamily.V4,
                         new TimedRestorer(new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS)), new ToolNfacctCounters(runner),
-                        ScaleBench.BATCH);
+                        backend.batchPolicy());
                 IpvsSyncer syncer = new IpvsSyncer(source, (snapshot, family) -> timed("plan",
                         () -> IpvsPlanner.plan(snapshot, options(family))), List.of(glue),
                         new TimedIpsets(new CommandIpsets(runner)), timedKernel, filters -> 0, IpvsDiff.Scope::defaults,
@@ -382,8 +382,8 @@ public final class IpvsBench {
         }
 
         @Override
-        public void restore(IpFamily family, ChangeSet changes) {
-            timedRun("glue", () -> inner.restore(family, changes));
+        public long restore(IpFamily family, ChangeSet changes) {
+            return timed("glue", () -> inner.restore(family, changes));
         }
 
         @Override

@@ -85,7 +85,7 @@ public final class MemoryBench {
         try (NetNs ns = NetNs.create()) {
             CommandRunner runner = new NamespacedCommandRunner(ns);
             IptablesSyncer syncer = new IptablesSyncer(IpFamily.V4, new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS),
-                    new ToolNfacctCounters(runner), ScaleBench.BATCH);
+                    new ToolNfacctCounters(runner), backend.batchPolicy());
             long t0 = System.nanoTime();
             IptablesPlan plan = IptablesPlanner.plan(snapshot, options);
             syncer.sync(plan, true);

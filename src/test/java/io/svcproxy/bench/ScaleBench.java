@@ -5,6 +5,7 @@ import io.svcproxy.apply.CommandIptablesRestorer;
 import io.svcproxy.apply.IptablesBackend;
 import io.svcproxy.apply.IptablesSyncer;
 import io.svcproxy.apply.nfacct.ToolNfacctCounters;
+import io.svcproxy.diff.BatchPolicy;
 import io.svcproxy.diff.CompletePayload;
 import io.svcproxy.diff.RulesetDiff;
 import io.svcproxy.iptables.Chain;
@@ -55,11 +56,14 @@ import java.util.concurrent.TimeUnit;
  * service's chains plus every shared chain rewritten, as kube-proxy writes each sync).
  *
  * <p>Usage: {@code ScaleBench --size N [--runs 5] [--backends nft,legacy] [--burst 1000] [--rate 100]
- * [--max-seconds S] [--out FILE.csv]}. Needs root. Every row is a median over the runs with min/max.
+ * [--max-seconds S] [--single-max N] [--no-dual-stack] [--dual-stack-only] [--dual-stack-runs N]
+ * [--sweep auto,services:250,chains:1000] [--first-sync-only] [--out FILE.csv]}. Needs root. Every row is a median over the runs with min/max.
  */
 public final class ScaleBench {
     static final IpFamily V4 = IpFamily.V4;
-    static final int BATCH = 250;   // the daemon's --iptables-batch-services default
+    /** The first full sync as the daemon writes it by default (--iptables-batch-services auto). */
+    static final String FULL_SYNC = "svcproxy, staged (auto batches)";
+    static final String SWEEP = "batch sweep: ";
     /**
      * iptables' -w: iptables-legacy takes /run/xtables.lock, one lock for the whole machine (not per
      * namespace), so on a shared machine another user's iptables can hold it for seconds; waiting
@@ -69,9 +73,20 @@ public final class ScaleBench {
     static final String[] CSV_HEADER = {"section", "metric", "backend", "services", "endpoints_per_service",
         "unit", "median", "min", "max", "runs", "load1_max", "note"};
 
-    /** Harness settings; {@code dualStack} adds section f (both families, iptables + ip6tables), dualStackRuns times. */
+    /**
+     * Harness settings; {@code dualStack} adds section f (both families, iptables + ip6tables), dualStackRuns
+     * times. {@code sweep}: batch policies ("auto", "services:N", "chains:N") whose first full sync is also
+     * measured each run; {@code firstSyncOnly} skips the partial syncs and the read.
+     */
     public record Config(int size, int runs, List<IptablesBackend> backends, int burst, double rate,
-                         long maxSecondsPerBackend, int singlePayloadMax, boolean dualStack, int dualStackRuns) {
+                         long maxSecondsPerBackend, int singlePayloadMax, boolean dualStack, int dualStackRuns,
+                         List<String> sweep, boolean firstSyncOnly) {
+        public Config(int size, int runs, List<IptablesBackend> backends, int burst, double rate,
+                      long maxSecondsPerBackend, int singlePayloadMax, boolean dualStack, int dualStackRuns) {
+            this(size, runs, backends, burst, rate, maxSecondsPerBackend, singlePayloadMax, dualStack, dualStackRuns,
+                    List.of(), false);
+        }
+
         public Config(int size, int runs, List<IptablesBackend> backends, int burst, double rate,
                       long maxSecondsPerBackend) {
             this(size, runs, backends, burst, rate, maxSecondsPerBackend, Integer.MAX_VALUE, true, runs);
@@ -137,6 +152,8 @@ public final class ScaleBench {
         int singleMax = 1000;
         boolean dualStack = true;
         Integer dualStackRuns = null;
+        List<String> sweep = List.of();
+        boolean firstSyncOnly = false;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -154,11 +171,14 @@ public final class ScaleBench {
                     burst = 0;
                 }
                 case "--dual-stack-runs" -> dualStackRuns = Integer.parseInt(args[++i]);
+                case "--sweep" -> sweep = List.of(args[++i].split(","));
+                case "--first-sync-only" -> firstSyncOnly = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
+        sweep.forEach(p -> batchPolicy(p, IptablesBackend.NFT));   // fail on a typo before any run
         List<Metric> rows = new ScaleBench(new Config(size, runs, backends, burst, rate, maxSeconds, singleMax,
-                dualStack, dualStackRuns != null ? dualStackRuns : runs)).run();
+                dualStack, dualStackRuns != null ? dualStackRuns : runs, sweep, firstSyncOnly)).run();
         StringBuilder csv = new StringBuilder();
         if (out != null && !Files.exists(out)) {
             csv.append(String.join(",", CSV_HEADER)).append('\n');
@@ -180,6 +200,21 @@ public final class ScaleBench {
         if (root instanceof ch.qos.logback.classic.Logger logback) {
             logback.setLevel(ch.qos.logback.classic.Level.WARN);
         }
+    }
+
+    /** A sweep entry: "auto" (the backend's default), "services:N" or "chains:N". */
+    static BatchPolicy batchPolicy(String text, IptablesBackend backend) {
+        if (text.equals("auto")) {
+            return backend.batchPolicy();
+        }
+        String[] kv = text.split(":");
+        if (kv.length == 2 && kv[0].equals("services")) {
+            return BatchPolicy.services(Integer.parseInt(kv[1]));
+        }
+        if (kv.length == 2 && kv[0].equals("chains")) {
+            return BatchPolicy.chains(Integer.parseInt(kv[1]));
+        }
+        throw new IllegalArgumentException("batch policy '" + text + "': expected auto, services:N or chains:N");
     }
 
     static List<IptablesBackend> parseBackends(String text) {
@@ -229,55 +264,30 @@ public final class ScaleBench {
                 k -> new Metric(section, name, b, config.size(), unit, note));
     }
 
-    /** a. first full sync (batched, single payload, floor); b. four partial syncs vs upstream-style; c. read. */
+    /** a. first full sync (staged, the sweep, single payload, floor); b. four partial syncs vs upstream-style; c. read. */
     private void oneRun(IptablesBackend backend, ClusterSnapshot base) {
         int n = config.size();
-        // a. first full sync, batched as the daemon does.
+        // a. first full sync, staged in batches as the daemon does by default.
         try (NetNs ns = NetNs.create()) {
             CommandRunner runner = new NamespacedCommandRunner(ns);
             CommandIptablesRestorer restorer = new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS);
-            IptablesSyncer syncer = new IptablesSyncer(V4, restorer, new ToolNfacctCounters(runner), BATCH);
+            IptablesSyncer syncer = new IptablesSyncer(V4, restorer, new ToolNfacctCounters(runner),
+                    backend.batchPolicy());
             // The daemon's planner: the first plan renders everything, later ones only what changed.
             IncrementalIptablesPlanner planner = new IncrementalIptablesPlanner();
             long t0 = System.nanoTime();
             IptablesPlan plan = planner.plan(base, options);
             IptablesSyncer.Result full = syncer.sync(plan, true);
             double ms = millis(t0);
-            metric("a. first full sync", "svcproxy, batched (" + BATCH + " services per restore)", backend, "ms",
-                    "plan + iptables-save + diff + " + full.writes() + " restores").add(ms);
-            metric("a. first full sync", "svcproxy payload, batched", backend, "bytes", "").add(full.payloadBytes());
-
-            // b. partial syncs on the programmed namespace, each beside the upstream-style payload.
-            ServicePortName svc = BenchCluster.name(n / 2);
-            ClusterSnapshot plus = BenchCluster.withExtraEndpoint(base, svc, 0);
-            ClusterSnapshot withNew = BenchCluster.withService(base, n);
-            IptablesPlan current = plan;
-            current = partial("endpoint added", backend, runner, syncer, planner, current, plus, svc);
-            IptablesPlan planPlus = current;
-            current = partial("endpoint removed", backend, runner, syncer, planner, current, base, svc);
-            IptablesPlan planBase = current;
-            current = partial("service added", backend, runner, syncer, planner, current, withNew, BenchCluster.name(n));
-            current = partial("service removed", backend, runner, syncer, planner, current, base, BenchCluster.name(n));
-            kernelFloorOfAPartialSync(backend, runner, planBase, planPlus);
-
-            // c. verification read.
-            long t1 = System.nanoTime();
-            CommandRunner.Result save = runner.run(List.of(backend.save(V4)), Duration.ofMinutes(2));
-            double execMs = millis(t1);
-            if (!save.ok()) {
-                throw new IllegalStateException(save.describe());
+            metric("a. first full sync", FULL_SYNC, backend, "ms", "plan + iptables-save + diff + " + full.writes()
+                    + " restores (" + backend.batchPolicy() + ")").add(ms);
+            metric("a. first full sync", "svcproxy payload, staged", backend, "bytes", "").add(full.payloadBytes());
+            if (!config.firstSyncOnly()) {
+                partialsAndRead(backend, base, runner, restorer, syncer, planner, plan);
             }
-            long t2 = System.nanoTime();
-            SaveParser.parse(V4, save.stdout());
-            double parseMs = millis(t2);
-            long t3 = System.nanoTime();
-            restorer.save(V4);
-            double readMs = millis(t3);
-            metric("c. verification read", "iptables-save + SaveParser (restorer.save)", backend, "ms", "").add(readMs);
-            metric("c. verification read", "iptables-save alone", backend, "ms", "").add(execMs);
-            metric("c. verification read", "SaveParser alone", backend, "ms", "").add(parseMs);
-            metric("c. verification read", "iptables-save output", backend, "bytes", "")
-                    .add(save.stdout().getBytes(StandardCharsets.UTF_8).length);
+        }
+        for (String policy : config.sweep()) {
+            sweep(backend, base, policy);
         }
         // a. the same sync as one payload (iptables-nft-restore --noflush is superlinear in payload size:
         // 5000 services as one payload had not finished after 9 minutes, so large sizes skip it by default).
@@ -304,7 +314,7 @@ public final class ScaleBench {
 
     /**
      * f. dual-stack: the first full sync of both families (an IptablesSyncer per family, as the daemon
-     * runs them: IPv4 then IPv6, batched) into an empty namespace, one pod (an endpoint per family)
+     * runs them: IPv4 then IPv6, staged) into an empty namespace, one pod (an endpoint per family)
      * added and removed, and the floor: plain flushing iptables-restore + ip6tables-restore of both
      * complete payloads.
      */
@@ -316,11 +326,11 @@ public final class ScaleBench {
             CommandRunner runner = new NamespacedCommandRunner(ns);
             CommandIptablesRestorer restorer = new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS);
             ToolNfacctCounters nfacct = new ToolNfacctCounters(runner);
-            List<IptablesSyncer> syncers = List.of(new IptablesSyncer(V4, restorer, nfacct, BATCH),
-                    new IptablesSyncer(IpFamily.V6, restorer, nfacct, BATCH));
+            List<IptablesSyncer> syncers = List.of(new IptablesSyncer(V4, restorer, nfacct, backend.batchPolicy()),
+                    new IptablesSyncer(IpFamily.V6, restorer, nfacct, backend.batchPolicy()));
             long[] bytes = {0};
             double ms = dualSync(syncers, opts, dual, true, "first full sync", backend, bytes);
-            metric(f, "first full sync, both families: svcproxy, batched", backend, "ms",
+            metric(f, "first full sync, both families: svcproxy, staged", backend, "ms",
                     "IPv4 then IPv6: plan + iptables-save + diff + restores, per family").add(ms);
             metric(f, "first full sync, both families: svcproxy payload", backend, "bytes", "").add(bytes[0]);
             ServicePortName svc = BenchCluster.name(n / 2);
@@ -370,6 +380,60 @@ public final class ScaleBench {
                     full ? r.writes() + " restores" : "1 restore --noflush").add(millis(t1));
         }
         return millis(t0);
+    }
+
+    /** b. four partial syncs on the programmed namespace, each beside the upstream-style payload; c. read. */
+    private void partialsAndRead(IptablesBackend backend, ClusterSnapshot base, CommandRunner runner,
+                                 CommandIptablesRestorer restorer, IptablesSyncer syncer,
+                                 IncrementalIptablesPlanner planner, IptablesPlan plan) {
+        int n = config.size();
+        // b. partial syncs on the programmed namespace, each beside the upstream-style payload.
+        ServicePortName svc = BenchCluster.name(n / 2);
+        ClusterSnapshot plus = BenchCluster.withExtraEndpoint(base, svc, 0);
+        ClusterSnapshot withNew = BenchCluster.withService(base, n);
+        IptablesPlan current = plan;
+        current = partial("endpoint added", backend, runner, syncer, planner, current, plus, svc);
+        IptablesPlan planPlus = current;
+        current = partial("endpoint removed", backend, runner, syncer, planner, current, base, svc);
+        IptablesPlan planBase = current;
+        current = partial("service added", backend, runner, syncer, planner, current, withNew, BenchCluster.name(n));
+        current = partial("service removed", backend, runner, syncer, planner, current, base, BenchCluster.name(n));
+        kernelFloorOfAPartialSync(backend, runner, planBase, planPlus);
+
+        // c. verification read.
+        long t1 = System.nanoTime();
+        CommandRunner.Result save = runner.run(List.of(backend.save(V4)), Duration.ofMinutes(2));
+        double execMs = millis(t1);
+        if (!save.ok()) {
+            throw new IllegalStateException(save.describe());
+        }
+        long t2 = System.nanoTime();
+        SaveParser.parse(V4, save.stdout());
+        double parseMs = millis(t2);
+        long t3 = System.nanoTime();
+        restorer.save(V4);
+        double readMs = millis(t3);
+        metric("c. verification read", "iptables-save + SaveParser (restorer.save)", backend, "ms", "").add(readMs);
+        metric("c. verification read", "iptables-save alone", backend, "ms", "").add(execMs);
+        metric("c. verification read", "SaveParser alone", backend, "ms", "").add(parseMs);
+        metric("c. verification read", "iptables-save output", backend, "bytes", "")
+                .add(save.stdout().getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    /** a. the first full sync with another batch policy (fixed sizes beside the adaptive default). */
+    private void sweep(IptablesBackend backend, ClusterSnapshot base, String policyText) {
+        BatchPolicy policy = batchPolicy(policyText, backend);
+        try (NetNs ns = NetNs.create()) {
+            CommandRunner runner = new NamespacedCommandRunner(ns);
+            IptablesSyncer syncer = new IptablesSyncer(V4, new CommandIptablesRestorer(runner, backend,
+                    ScaleBench.LOCK_WAIT_SECONDS), new ToolNfacctCounters(runner), policy);
+            long t0 = System.nanoTime();
+            IptablesSyncer.Result r = syncer.sync(IptablesPlanner.plan(base, options), true);
+            double ms = millis(t0);
+            String label = policyText.equals("auto") ? "auto, " + policy : policy.toString();
+            metric("a. first full sync", SWEEP + label, backend, "ms", "plan + iptables-save + diff + "
+                    + r.writes() + " restores").add(ms);
+        }
     }
 
     private void singlePayload(IptablesBackend backend, ClusterSnapshot base) {
@@ -513,7 +577,7 @@ public final class ScaleBench {
         try (NetNs ns = NetNs.create()) {
             CommandRunner runner = new NamespacedCommandRunner(ns);
             IptablesSyncer syncer = new IptablesSyncer(V4, new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS),
-                    new ToolNfacctCounters(runner), BATCH);
+                    new ToolNfacctCounters(runner), backend.batchPolicy());
             BurstSource source = new BurstSource(base);
             IncrementalIptablesPlanner planner = new IncrementalIptablesPlanner();
             ProxySyncer proxy = new ProxySyncer(source, (snapshot, family) -> planner.plan(snapshot, options),

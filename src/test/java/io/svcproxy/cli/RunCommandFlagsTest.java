@@ -31,6 +31,7 @@ class RunCommandFlagsTest {
             {"--logging-format", "xml"},
             {"--sync-period", "soon"},
             {"--iptables-batch-services", "0"},
+            {"--iptables-batch-services", "many"},
             {"--oom-score-adj", "5000"},
         };
         for (String[] c : cases) {
