@@ -4,6 +4,7 @@ import io.svcproxy.model.Addresses;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.TreeMap;
 /**
  * The IPVS state after applying operations to a known state, without asking the kernel: what a
  * partial sync remembers (like the iptables side remembers its ruleset). Connection counts of
- * destinations are kept from the known state. Pure.
+ * destinations are kept from the known state. Also a known state with some services' destinations
+ * freshly read patched in. Pure.
  */
 public final class IpvsStates {
     private IpvsStates() {
@@ -69,5 +71,26 @@ public final class IpvsStates {
             }
         });
         return new IpvsState(services, frozen, bound);
+    }
+
+    /**
+     * {@code state} with the destinations of the services {@code asked} replaced by those
+     * {@code read} from the kernel; an asked service missing from {@code read} (the kernel has no
+     * such service) is dropped, so a diff re-creates it as a full read would.
+     */
+    public static IpvsState withDestinations(IpvsState state, Collection<VirtualServer.Key> asked,
+                                             Map<VirtualServer.Key, List<RealServer>> read) {
+        TreeMap<VirtualServer.Key, VirtualServer> services = new TreeMap<>(state.services());
+        Map<VirtualServer.Key, List<RealServer>> dests = new HashMap<>(state.destinations());
+        for (VirtualServer.Key key : asked) {
+            List<RealServer> fresh = read.get(key);
+            if (fresh == null) {
+                services.remove(key);
+                dests.remove(key);
+            } else if (services.containsKey(key)) {
+                dests.put(key, List.copyOf(fresh));
+            }
+        }
+        return new IpvsState(services, dests, state.boundAddresses());
     }
 }

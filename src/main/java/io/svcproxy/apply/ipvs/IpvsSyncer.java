@@ -13,6 +13,7 @@ import io.svcproxy.ipvs.IpvsKernel;
 import io.svcproxy.ipvs.IpvsOp;
 import io.svcproxy.ipvs.IpvsState;
 import io.svcproxy.ipvs.IpvsStates;
+import io.svcproxy.ipvs.VirtualServer;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.Protocol;
@@ -28,7 +29,9 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -41,9 +44,10 @@ import java.util.function.Supplier;
  * destinations; report.
  *
  * <p>Like the iptables side, it remembers the ipset and IPVS state it left, so a partial sync reads
- * neither (a no-op resync sends no IPVS message); a full sync reads both, and so does a partial
- * one while destinations are draining or when a TCP/SCTP destination is removed (connection counts
- * decide whether it is drained and when it goes). Any failure
+ * neither (a no-op resync sends no IPVS message); a full sync reads both (drift repair). A partial
+ * sync reads only the destinations of the services whose connection counts decide: those with a
+ * draining destination (is it drained yet?) and those losing a TCP/SCTP destination (drain or
+ * delete?), one dump per service, never the whole table. Any failure
  * forgets everything remembered, so the next sync (which the loop makes a full one) reads the kernel.
  */
 public final class IpvsSyncer implements SyncAction {
@@ -128,16 +132,28 @@ public final class IpvsSyncer implements SyncAction {
         }
 
         // 3. IPVS: services, destinations (drained), kube-ipvs0 addresses.
-        boolean readIpvs = full || knownIpvs == null || !drain.isEmpty();
-        IpvsState actualIpvs = readIpvs ? kernel.read() : knownIpvs;
+        boolean readAll = full || knownIpvs == null;
         IpvsDiff.Scope sc = scope.get();
         long now = clockMillis.getAsLong();
+        IpvsState actualIpvs = readAll ? kernel.read() : knownIpvs;
+        Set<VirtualServer.Key> fresh = new TreeSet<>();
+        if (!readAll) {
+            // Whether a draining destination's connections are gone only the kernel knows: read
+            // just the services with one draining.
+            fresh.addAll(drainingServices(knownIpvs, drain));
+            actualIpvs = withKernelDestinations(actualIpvs, fresh);
+        }
         IpvsChanges changes = IpvsDiff.diff(actualIpvs, desiredIpvs, drain, sc, now);
-        if (!readIpvs && removesConnectionOrientedDestination(changes)) {
-            // Whether a removed TCP/SCTP destination is drained or deleted depends on its live
-            // connection count, which only the kernel knows: read it, and diff again.
-            actualIpvs = kernel.read();
-            changes = IpvsDiff.diff(actualIpvs, desiredIpvs, drain, sc, now);
+        if (!readAll) {
+            // Likewise whether a removed TCP/SCTP destination is drained or deleted: read those
+            // services' destinations (not the whole table), and diff again. Ops on the other
+            // services cannot change, so one more round is enough.
+            Set<VirtualServer.Key> removing = connectionOrientedRemovals(changes);
+            removing.removeAll(fresh);
+            if (!removing.isEmpty()) {
+                actualIpvs = withKernelDestinations(actualIpvs, removing);
+                changes = IpvsDiff.diff(actualIpvs, desiredIpvs, drain, sc, now);
+            }
         }
         knownIpvs = null;   // IPVS has no transactions: until apply returns, the kernel is the truth
         if (!changes.ops().isEmpty()) {
@@ -157,16 +173,37 @@ public final class IpvsSyncer implements SyncAction {
                 rulesPerTable, summary(changes, setChanges));
     }
 
-    private static boolean removesConnectionOrientedDestination(IpvsChanges changes) {
+    private IpvsState withKernelDestinations(IpvsState state, Set<VirtualServer.Key> services) {
+        return services.isEmpty() ? state
+                : IpvsStates.withDestinations(state, services, kernel.readDestinations(services));
+    }
+
+    /** The services of {@code state} with a destination in {@code drain}, in key order. */
+    private static Set<VirtualServer.Key> drainingServices(IpvsState state, DrainState drain) {
+        Set<VirtualServer.Key> out = new TreeSet<>();
+        if (drain.isEmpty()) {
+            return out;
+        }
+        state.destinations().forEach((key, dests) -> {
+            if (dests.stream().anyMatch(rs -> drain.draining(key, rs))) {
+                out.add(key);
+            }
+        });
+        return out;
+    }
+
+    /** The services in which {@code changes} delete or drain a TCP/SCTP destination, in key order. */
+    private static Set<VirtualServer.Key> connectionOrientedRemovals(IpvsChanges changes) {
+        Set<VirtualServer.Key> out = new TreeSet<>();
         for (IpvsOp op : changes.ops()) {
             if (op instanceof IpvsOp.DeleteDestination d && d.service().protocol() != Protocol.UDP) {
-                return true;
+                out.add(d.service());
             }
             if (op instanceof IpvsOp.UpdateDestination u && u.destination().weight() == 0) {
-                return true;
+                out.add(u.service());
             }
         }
-        return false;
+        return out;
     }
 
     private int cleanConntrack(IpvsChanges changes) {

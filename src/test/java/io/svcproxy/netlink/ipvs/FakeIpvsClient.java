@@ -26,6 +26,7 @@ public final class FakeIpvsClient implements IpvsClient {
     private final TreeMap<VirtualServer.Key, VirtualServer> services = new TreeMap<>();
     private final Map<VirtualServer.Key, LinkedHashMap<String, RealServer>> dests = new LinkedHashMap<>();
     private final Map<String, Integer> counts = new TreeMap<>();
+    private final List<VirtualServer.Key> destinationDumps = new ArrayList<>();
     private IpvsTimeouts timeouts = new IpvsTimeouts(900, 120, 300);
     private long sent;
     private int failErrno;
@@ -47,8 +48,14 @@ public final class FakeIpvsClient implements IpvsClient {
         return counts.getOrDefault(command, 0);
     }
 
+    /** The services whose destinations were dumped since the last reset, in order. */
+    public List<VirtualServer.Key> destinationDumps() {
+        return List.copyOf(destinationDumps);
+    }
+
     public void resetCounts() {
         counts.clear();
+        destinationDumps.clear();
         sent = 0;
     }
 
@@ -70,6 +77,7 @@ public final class FakeIpvsClient implements IpvsClient {
     @Override
     public List<RealServer> destinations(VirtualServer.Key service) {
         command("destinations", "IPVS dump destinations of " + service);
+        destinationDumps.add(service);
         return List.copyOf(destsOf(service, "IPVS dump destinations of " + service).values());
     }
 
