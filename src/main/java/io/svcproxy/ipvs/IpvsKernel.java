@@ -17,7 +17,8 @@ public interface IpvsKernel extends AutoCloseable {
      * The destinations of just {@code services} as the kernel has them now, with their connection
      * counts: one destination dump per service, as {@link #read()} does per service. What a partial
      * sync asks when only a few services' connection counts decide (removed or draining TCP/SCTP
-     * destinations). A service the kernel does not have is absent from the result.
+     * destinations). Every service asked is in the result; one the kernel does not have reads as
+     * having no destinations (the kernel's dump does not tell the two apart).
      */
     Map<VirtualServer.Key, List<RealServer>> readDestinations(Collection<VirtualServer.Key> services);
 

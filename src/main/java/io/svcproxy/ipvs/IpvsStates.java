@@ -4,7 +4,6 @@ import io.svcproxy.model.Addresses;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -74,23 +73,16 @@ public final class IpvsStates {
     }
 
     /**
-     * {@code state} with the destinations of the services {@code asked} replaced by those
-     * {@code read} from the kernel; an asked service missing from {@code read} (the kernel has no
-     * such service) is dropped, so a diff re-creates it as a full read would.
+     * {@code state} with the destinations of its services in {@code read} replaced by those read from
+     * the kernel (a partial read); other services, and services {@code state} does not have, are left as they are.
      */
-    public static IpvsState withDestinations(IpvsState state, Collection<VirtualServer.Key> asked,
-                                             Map<VirtualServer.Key, List<RealServer>> read) {
-        TreeMap<VirtualServer.Key, VirtualServer> services = new TreeMap<>(state.services());
+    public static IpvsState withDestinations(IpvsState state, Map<VirtualServer.Key, List<RealServer>> read) {
         Map<VirtualServer.Key, List<RealServer>> dests = new HashMap<>(state.destinations());
-        for (VirtualServer.Key key : asked) {
-            List<RealServer> fresh = read.get(key);
-            if (fresh == null) {
-                services.remove(key);
-                dests.remove(key);
-            } else if (services.containsKey(key)) {
+        read.forEach((key, fresh) -> {
+            if (state.services().containsKey(key)) {
                 dests.put(key, List.copyOf(fresh));
             }
-        }
-        return new IpvsState(services, dests, state.boundAddresses());
+        });
+        return new IpvsState(state.services(), dests, state.boundAddresses());
     }
 }

@@ -13,6 +13,7 @@ import io.svcproxy.ipvs.IpvsKernel;
 import io.svcproxy.ipvs.IpvsOp;
 import io.svcproxy.ipvs.IpvsState;
 import io.svcproxy.ipvs.IpvsStates;
+import io.svcproxy.ipvs.RealServer;
 import io.svcproxy.ipvs.VirtualServer;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
@@ -47,7 +48,8 @@ import java.util.function.Supplier;
  * neither (a no-op resync sends no IPVS message); a full sync reads both (drift repair). A partial
  * sync reads only the destinations of the services whose connection counts decide: those with a
  * draining destination (is it drained yet?) and those losing a TCP/SCTP destination (drain or
- * delete?), one dump per service, never the whole table. Any failure
+ * delete?), one dump per service, not the whole table (unless such a service reads empty: drift).
+ * Any failure
  * forgets everything remembered, so the next sync (which the loop makes a full one) reads the kernel.
  */
 public final class IpvsSyncer implements SyncAction {
@@ -132,29 +134,9 @@ public final class IpvsSyncer implements SyncAction {
         }
 
         // 3. IPVS: services, destinations (drained), kube-ipvs0 addresses.
-        boolean readAll = full || knownIpvs == null;
-        IpvsDiff.Scope sc = scope.get();
-        long now = clockMillis.getAsLong();
-        IpvsState actualIpvs = readAll ? kernel.read() : knownIpvs;
-        Set<VirtualServer.Key> fresh = new TreeSet<>();
-        if (!readAll) {
-            // Whether a draining destination's connections are gone only the kernel knows: read
-            // just the services with one draining.
-            fresh.addAll(drainingServices(knownIpvs, drain));
-            actualIpvs = withKernelDestinations(actualIpvs, fresh);
-        }
-        IpvsChanges changes = IpvsDiff.diff(actualIpvs, desiredIpvs, drain, sc, now);
-        if (!readAll) {
-            // Likewise whether a removed TCP/SCTP destination is drained or deleted: read those
-            // services' destinations (not the whole table), and diff again. Ops on the other
-            // services cannot change, so one more round is enough.
-            Set<VirtualServer.Key> removing = connectionOrientedRemovals(changes);
-            removing.removeAll(fresh);
-            if (!removing.isEmpty()) {
-                actualIpvs = withKernelDestinations(actualIpvs, removing);
-                changes = IpvsDiff.diff(actualIpvs, desiredIpvs, drain, sc, now);
-            }
-        }
+        Diffed ipvs = readAndDiff(full || knownIpvs == null, desiredIpvs, scope.get(), clockMillis.getAsLong());
+        IpvsState actualIpvs = ipvs.actual();
+        IpvsChanges changes = ipvs.changes();
         knownIpvs = null;   // IPVS has no transactions: until apply returns, the kernel is the truth
         if (!changes.ops().isEmpty()) {
             kernel.apply(changes.ops());
@@ -173,9 +155,56 @@ public final class IpvsSyncer implements SyncAction {
                 rulesPerTable, summary(changes, setChanges));
     }
 
+    /** The IPVS state the diff starts from, and the diff. */
+    private record Diffed(IpvsState actual, IpvsChanges changes) {
+    }
+
+    /**
+     * A full sync (or one after a failure) reads the whole table. A partial one starts from the
+     * remembered state and reads only what connection counts decide, which only the kernel knows:
+     * the services with a draining destination (drained yet?), then those the diff takes a TCP/SCTP
+     * destination from (drain or delete?), and diffs again. The second diff can only change ops of
+     * the services just read, so one more round is enough.
+     */
+    private Diffed readAndDiff(boolean readAll, IpvsState desired, IpvsDiff.Scope sc, long now) {
+        if (readAll) {
+            return diffed(kernel.read(), desired, sc, now);
+        }
+        Set<VirtualServer.Key> draining = drainingServices(knownIpvs, drain);
+        IpvsState actual = withKernelDestinations(knownIpvs, draining);
+        if (actual == null) {
+            return diffed(kernel.read(), desired, sc, now);
+        }
+        Diffed first = diffed(actual, desired, sc, now);
+        Set<VirtualServer.Key> removing = connectionOrientedRemovals(first.changes());
+        removing.removeAll(draining);
+        if (removing.isEmpty()) {
+            return first;
+        }
+        actual = withKernelDestinations(actual, removing);
+        return diffed(actual == null ? kernel.read() : actual, desired, sc, now);
+    }
+
+    private Diffed diffed(IpvsState actual, IpvsState desired, IpvsDiff.Scope sc, long now) {
+        return new Diffed(actual, IpvsDiff.diff(actual, desired, drain, sc, now));
+    }
+
+    /**
+     * {@code state} with the kernel's destinations of {@code services}; null when one of them reads
+     * empty although we left destinations there: it, or all its destinations, went behind our back
+     * (the dump cannot tell which), drift that only a read of the whole table repairs.
+     */
     private IpvsState withKernelDestinations(IpvsState state, Set<VirtualServer.Key> services) {
-        return services.isEmpty() ? state
-                : IpvsStates.withDestinations(state, services, kernel.readDestinations(services));
+        if (services.isEmpty()) {
+            return state;
+        }
+        Map<VirtualServer.Key, List<RealServer>> read = kernel.readDestinations(services);
+        for (VirtualServer.Key key : services) {
+            if (read.getOrDefault(key, List.of()).isEmpty() && !state.destinationsOf(key).isEmpty()) {
+                return null;
+            }
+        }
+        return IpvsStates.withDestinations(state, read);
     }
 
     /** The services of {@code state} with a destination in {@code drain}, in key order. */

@@ -61,12 +61,8 @@ public final class ClientIpvsKernel implements IpvsKernel {
         TreeMap<VirtualServer.Key, VirtualServer> services = new TreeMap<>();
         Map<VirtualServer.Key, List<RealServer>> destinations = new HashMap<>();
         for (VirtualServer s : client.services()) {
-            List<RealServer> dests = destinationsOrNull(s.key());
-            if (dests == null) {
-                continue;   // deleted between the two dumps
-            }
             services.put(s.key(), s);
-            destinations.put(s.key(), dests);
+            destinations.put(s.key(), sortedDestinations(s.key()));
         }
         return new IpvsState(services, destinations, iface.bound());
     }
@@ -75,22 +71,14 @@ public final class ClientIpvsKernel implements IpvsKernel {
     public Map<VirtualServer.Key, List<RealServer>> readDestinations(Collection<VirtualServer.Key> services) {
         Map<VirtualServer.Key, List<RealServer>> out = new HashMap<>();
         for (VirtualServer.Key key : services) {
-            List<RealServer> dests = destinationsOrNull(key);
-            if (dests != null) {
-                out.put(key, dests);
-            }
+            out.put(key, sortedDestinations(key));
         }
         return out;
     }
 
-    /** One destination dump, sorted as a read returns them; null when the kernel has no such service. */
-    private List<RealServer> destinationsOrNull(VirtualServer.Key service) {
-        List<RealServer> dests;
-        try {
-            dests = new ArrayList<>(client.destinations(service));
-        } catch (IpvsException.NoSuchService e) {
-            return null;
-        }
+    /** One destination dump, in address order; empty for a missing service (the kernel's dump says no more). */
+    private List<RealServer> sortedDestinations(VirtualServer.Key service) {
+        List<RealServer> dests = new ArrayList<>(client.destinations(service));
         dests.sort(DEST_ORDER);
         return List.copyOf(dests);
     }

@@ -376,7 +376,8 @@ class IpvsSyncerTest {
     }
 
     @Test
-    void aDrainingServiceDeletedBehindOurBackIsRecreatedByThePartialRead() {
+    void aReadServiceFoundEmptyBehindOurBackMakesItAFullReadThatRepairs() {
+        // A draining service deleted by someone else (e.g. ipvsadm -D): its dump is empty, as the kernel's is.
         Node node = new Node();
         IpvsSyncer daemon = node.daemon();
         daemon.sync(true);
@@ -384,13 +385,28 @@ class IpvsSyncerTest {
         node.ipvs.setConnections(WEB, third, 1, 0);
         node.snapshot = cluster(2, 3);
         daemon.sync(false);
-        node.ipvs.deleteService(WEB);   // e.g. an operator's ipvsadm -D
+        node.ipvs.deleteService(WEB);
         node.ipvs.resetCounts();
         daemon.sync(false);
-        assertEquals(List.of(WEB), node.ipvs.destinationDumps());
+        assertEquals(List.of(WEB, DNS), node.ipvs.destinationDumps(), "its dump, then the whole table's");
+        assertEquals(1, node.ipvs.count("services"));
         assertEquals(1, node.ipvs.count("addService"));
         assertEquals(2, node.ipvs.count("addDestination"));
         assertTrue(daemon.drainState().isEmpty(), "its drained destination went with it");
+        assertConverged(node);
+
+        // A service losing a TCP endpoint whose destinations were all deleted by someone else.
+        node.snapshot = cluster(2, 3, 5, Set.of());
+        daemon.sync(false);
+        for (RealServer rs : node.ipvs.destinations(app(3))) {
+            node.ipvs.deleteDestination(app(3), rs);
+        }
+        node.snapshot = cluster(2, 3, 5, Set.of(3));
+        node.ipvs.resetCounts();
+        daemon.sync(false);
+        assertEquals(1, node.ipvs.count("services"), "read in full");
+        assertEquals(0, node.ipvs.count("deleteDestination"));
+        assertEquals(2, node.ipvs.count("addDestination"), "the two it should have are put back");
         assertConverged(node);
     }
 }
