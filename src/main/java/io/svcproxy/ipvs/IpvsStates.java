@@ -14,7 +14,8 @@ import java.util.TreeMap;
 /**
  * The IPVS state after applying operations to a known state, without asking the kernel: what a
  * partial sync remembers (like the iptables side remembers its ruleset). Connection counts of
- * destinations are kept from the known state. Pure.
+ * destinations are kept from the known state. Also a known state with some services' destinations
+ * freshly read patched in. Pure.
  */
 public final class IpvsStates {
     private IpvsStates() {
@@ -69,5 +70,19 @@ public final class IpvsStates {
             }
         });
         return new IpvsState(services, frozen, bound);
+    }
+
+    /**
+     * {@code state} with the destinations of its services in {@code read} replaced by those read from
+     * the kernel (a partial read); other services, and services {@code state} does not have, are left as they are.
+     */
+    public static IpvsState withDestinations(IpvsState state, Map<VirtualServer.Key, List<RealServer>> read) {
+        Map<VirtualServer.Key, List<RealServer>> dests = new HashMap<>(state.destinations());
+        read.forEach((key, fresh) -> {
+            if (state.services().containsKey(key)) {
+                dests.put(key, List.copyOf(fresh));
+            }
+        });
+        return new IpvsState(state.services(), dests, state.boundAddresses());
     }
 }

@@ -47,6 +47,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -242,7 +243,8 @@ public final class IpvsBench {
         metric(what + ": svcproxy (IpvsSyncer), total", "ms", kind.isEmpty() ? VM_NOTE : kind + "; " + VM_NOTE)
                 .add(report.took().toNanos() / 1e6);
         metric(what + ": IPVS generic netlink requests", "messages",
-                "one per IPVS operation, one service dump + one destination dump per service when the kernel is read")
+                "one per IPVS operation, one service dump + one destination dump per service when the kernel is read, "
+                        + "one destination dump per service whose connection counts decide a removal or drain")
                 .add(genl);
         metric(what + ": kube-ipvs0 rtnetlink requests", "messages", "one per address bound or unbound, one dump per read")
                 .add(timed.addressOps + timed.reads);
@@ -413,6 +415,11 @@ public final class IpvsBench {
         public IpvsState read() {
             reads++;
             return timed("ipvs", inner::read);
+        }
+
+        @Override
+        public Map<VirtualServer.Key, List<RealServer>> readDestinations(Collection<VirtualServer.Key> services) {
+            return timed("ipvs", () -> inner.readDestinations(services));
         }
 
         @Override

@@ -41,8 +41,9 @@ class IpvsBenchTest {
         assertEquals("21", byMetric.get("first full sync: kube-ipvs0 rtnetlink requests")[6]);
         assertEquals("1", byMetric.get("endpoint added: IPVS generic netlink requests")[6]);
         assertEquals("0", byMetric.get("endpoint added: kube-ipvs0 rtnetlink requests")[6]);
-        // A removed TCP destination: the kernel is read (1 + 20 dumps), then one delete.
-        assertEquals("22", byMetric.get("endpoint removed: IPVS generic netlink requests")[6]);
+        // A removed TCP destination: only its service's destinations are read (1 dump), then one delete.
+        assertEquals("2", byMetric.get("endpoint removed: IPVS generic netlink requests")[6]);
+        assertEquals("0", byMetric.get("endpoint removed: kube-ipvs0 rtnetlink requests")[6]);
         for (String part : List.of("plan (IpvsPlanner)", "ipsets (ipset save + restore)",
                 "iptables glue (iptables-save + restore)", "IPVS + kube-ipvs0 over netlink (dump + ops)")) {
             assertTrue(Double.parseDouble(byMetric.get("first full sync: " + part)[6]) > 0, part);

@@ -4,15 +4,19 @@ import io.svcproxy.diff.ipvs.IpvsChangesText;
 import io.svcproxy.ipvs.IpvsKernel;
 import io.svcproxy.ipvs.IpvsOp;
 import io.svcproxy.ipvs.IpvsState;
+import io.svcproxy.ipvs.RealServer;
+import io.svcproxy.ipvs.VirtualServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * --dry-run: reads the kernel's IPVS state when it can (an empty one when IPVS or kube-ipvs0 is not
- * there: nothing is created to read it), logs the operations instead of applying them.
+ * --dry-run: reads the kernel's IPVS state when it can (an empty one, and no destinations, when IPVS
+ * or kube-ipvs0 is not there: nothing is created to read it), logs the operations instead of applying them.
  */
 public final class DryRunIpvsKernel implements IpvsKernel {
     private static final Logger LOG = LoggerFactory.getLogger(DryRunIpvsKernel.class);
@@ -30,6 +34,16 @@ public final class DryRunIpvsKernel implements IpvsKernel {
         } catch (RuntimeException e) {
             LOG.warn("dry run: cannot read IPVS ({}); comparing with an empty node", e.getMessage());
             return IpvsState.empty();
+        }
+    }
+
+    @Override
+    public Map<VirtualServer.Key, List<RealServer>> readDestinations(Collection<VirtualServer.Key> services) {
+        try (IpvsKernel k = real.get()) {
+            return k == null ? Map.of() : k.readDestinations(services);
+        } catch (RuntimeException e) {
+            LOG.warn("dry run: cannot read IPVS ({}); comparing with an empty node", e.getMessage());
+            return Map.of();
         }
     }
 

@@ -13,6 +13,8 @@ import io.svcproxy.ipvs.IpvsKernel;
 import io.svcproxy.ipvs.IpvsOp;
 import io.svcproxy.ipvs.IpvsState;
 import io.svcproxy.ipvs.IpvsStates;
+import io.svcproxy.ipvs.RealServer;
+import io.svcproxy.ipvs.VirtualServer;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.Protocol;
@@ -28,7 +30,9 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -41,9 +45,11 @@ import java.util.function.Supplier;
  * destinations; report.
  *
  * <p>Like the iptables side, it remembers the ipset and IPVS state it left, so a partial sync reads
- * neither (a no-op resync sends no IPVS message); a full sync reads both, and so does a partial
- * one while destinations are draining or when a TCP/SCTP destination is removed (connection counts
- * decide whether it is drained and when it goes). Any failure
+ * neither (a no-op resync sends no IPVS message); a full sync reads both (drift repair). A partial
+ * sync reads only the destinations of the services whose connection counts decide: those with a
+ * draining destination (is it drained yet?) and those losing a TCP/SCTP destination (drain or
+ * delete?), one dump per service, not the whole table (unless such a service reads empty: drift).
+ * Any failure
  * forgets everything remembered, so the next sync (which the loop makes a full one) reads the kernel.
  */
 public final class IpvsSyncer implements SyncAction {
@@ -128,17 +134,9 @@ public final class IpvsSyncer implements SyncAction {
         }
 
         // 3. IPVS: services, destinations (drained), kube-ipvs0 addresses.
-        boolean readIpvs = full || knownIpvs == null || !drain.isEmpty();
-        IpvsState actualIpvs = readIpvs ? kernel.read() : knownIpvs;
-        IpvsDiff.Scope sc = scope.get();
-        long now = clockMillis.getAsLong();
-        IpvsChanges changes = IpvsDiff.diff(actualIpvs, desiredIpvs, drain, sc, now);
-        if (!readIpvs && removesConnectionOrientedDestination(changes)) {
-            // Whether a removed TCP/SCTP destination is drained or deleted depends on its live
-            // connection count, which only the kernel knows: read it, and diff again.
-            actualIpvs = kernel.read();
-            changes = IpvsDiff.diff(actualIpvs, desiredIpvs, drain, sc, now);
-        }
+        Diffed ipvs = readAndDiff(full || knownIpvs == null, desiredIpvs, scope.get(), clockMillis.getAsLong());
+        IpvsState actualIpvs = ipvs.actual();
+        IpvsChanges changes = ipvs.changes();
         knownIpvs = null;   // IPVS has no transactions: until apply returns, the kernel is the truth
         if (!changes.ops().isEmpty()) {
             kernel.apply(changes.ops());
@@ -157,16 +155,84 @@ public final class IpvsSyncer implements SyncAction {
                 rulesPerTable, summary(changes, setChanges));
     }
 
-    private static boolean removesConnectionOrientedDestination(IpvsChanges changes) {
-        for (IpvsOp op : changes.ops()) {
-            if (op instanceof IpvsOp.DeleteDestination d && d.service().protocol() != Protocol.UDP) {
-                return true;
-            }
-            if (op instanceof IpvsOp.UpdateDestination u && u.destination().weight() == 0) {
-                return true;
+    /** The IPVS state the diff starts from, and the diff. */
+    private record Diffed(IpvsState actual, IpvsChanges changes) {
+    }
+
+    /**
+     * A full sync (or one after a failure) reads the whole table. A partial one starts from the
+     * remembered state and reads only what connection counts decide, which only the kernel knows:
+     * the services with a draining destination (drained yet?), then those the diff takes a TCP/SCTP
+     * destination from (drain or delete?), and diffs again. The second diff can only change ops of
+     * the services just read, so one more round is enough.
+     */
+    private Diffed readAndDiff(boolean readAll, IpvsState desired, IpvsDiff.Scope sc, long now) {
+        if (readAll) {
+            return diffed(kernel.read(), desired, sc, now);
+        }
+        Set<VirtualServer.Key> draining = drainingServices(knownIpvs, drain);
+        IpvsState actual = withKernelDestinations(knownIpvs, draining);
+        if (actual == null) {
+            return diffed(kernel.read(), desired, sc, now);
+        }
+        Diffed first = diffed(actual, desired, sc, now);
+        Set<VirtualServer.Key> removing = connectionOrientedRemovals(first.changes());
+        removing.removeAll(draining);
+        if (removing.isEmpty()) {
+            return first;
+        }
+        actual = withKernelDestinations(actual, removing);
+        return diffed(actual == null ? kernel.read() : actual, desired, sc, now);
+    }
+
+    private Diffed diffed(IpvsState actual, IpvsState desired, IpvsDiff.Scope sc, long now) {
+        return new Diffed(actual, IpvsDiff.diff(actual, desired, drain, sc, now));
+    }
+
+    /**
+     * {@code state} with the kernel's destinations of {@code services}; null when one of them reads
+     * empty although we left destinations there: it, or all its destinations, went behind our back
+     * (the dump cannot tell which), drift that only a read of the whole table repairs.
+     */
+    private IpvsState withKernelDestinations(IpvsState state, Set<VirtualServer.Key> services) {
+        if (services.isEmpty()) {
+            return state;
+        }
+        Map<VirtualServer.Key, List<RealServer>> read = kernel.readDestinations(services);
+        for (VirtualServer.Key key : services) {
+            if (read.getOrDefault(key, List.of()).isEmpty() && !state.destinationsOf(key).isEmpty()) {
+                return null;
             }
         }
-        return false;
+        return IpvsStates.withDestinations(state, read);
+    }
+
+    /** The services of {@code state} with a destination in {@code drain}, in key order. */
+    private static Set<VirtualServer.Key> drainingServices(IpvsState state, DrainState drain) {
+        Set<VirtualServer.Key> out = new TreeSet<>();
+        if (drain.isEmpty()) {
+            return out;
+        }
+        state.destinations().forEach((key, dests) -> {
+            if (dests.stream().anyMatch(rs -> drain.draining(key, rs))) {
+                out.add(key);
+            }
+        });
+        return out;
+    }
+
+    /** The services in which {@code changes} delete or drain a TCP/SCTP destination, in key order. */
+    private static Set<VirtualServer.Key> connectionOrientedRemovals(IpvsChanges changes) {
+        Set<VirtualServer.Key> out = new TreeSet<>();
+        for (IpvsOp op : changes.ops()) {
+            if (op instanceof IpvsOp.DeleteDestination d && d.service().protocol() != Protocol.UDP) {
+                out.add(d.service());
+            }
+            if (op instanceof IpvsOp.UpdateDestination u && u.destination().weight() == 0) {
+                out.add(u.service());
+            }
+        }
+        return out;
     }
 
     private int cleanConntrack(IpvsChanges changes) {

@@ -10,6 +10,7 @@ import io.svcproxy.netlink.route.KubeIpvsInterface;
 import io.svcproxy.netlink.route.NetlinkKubeIpvsInterface;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +20,8 @@ import java.util.TreeMap;
 /**
  * {@link IpvsKernel} on an {@link IpvsClient} and a {@link KubeIpvsInterface}: netlink in
  * production ({@link #open()}), in-memory fakes in tests. A read is one service dump, one
- * destination dump per service and one address dump.
+ * destination dump per service and one address dump; a read of some services' destinations is one
+ * destination dump per service asked.
  */
 public final class ClientIpvsKernel implements IpvsKernel {
     private static final Comparator<RealServer> DEST_ORDER =
@@ -59,17 +61,26 @@ public final class ClientIpvsKernel implements IpvsKernel {
         TreeMap<VirtualServer.Key, VirtualServer> services = new TreeMap<>();
         Map<VirtualServer.Key, List<RealServer>> destinations = new HashMap<>();
         for (VirtualServer s : client.services()) {
-            List<RealServer> dests;
-            try {
-                dests = new ArrayList<>(client.destinations(s.key()));
-            } catch (IpvsException.NoSuchService e) {
-                continue;   // deleted between the two dumps
-            }
-            dests.sort(DEST_ORDER);
             services.put(s.key(), s);
-            destinations.put(s.key(), List.copyOf(dests));
+            destinations.put(s.key(), sortedDestinations(s.key()));
         }
         return new IpvsState(services, destinations, iface.bound());
+    }
+
+    @Override
+    public Map<VirtualServer.Key, List<RealServer>> readDestinations(Collection<VirtualServer.Key> services) {
+        Map<VirtualServer.Key, List<RealServer>> out = new HashMap<>();
+        for (VirtualServer.Key key : services) {
+            out.put(key, sortedDestinations(key));
+        }
+        return out;
+    }
+
+    /** One destination dump, in address order; empty for a missing service (the kernel's dump says no more). */
+    private List<RealServer> sortedDestinations(VirtualServer.Key service) {
+        List<RealServer> dests = new ArrayList<>(client.destinations(service));
+        dests.sort(DEST_ORDER);
+        return List.copyOf(dests);
     }
 
     @Override

@@ -19,7 +19,10 @@ public interface IpvsClient extends AutoCloseable {
      */
     List<VirtualServer> services();
 
-    /** The destinations of one service (one dump); ESRCH when the service does not exist. */
+    /**
+     * The destinations of one service (one dump). A service that does not exist dumps empty, no
+     * ESRCH: the kernel's ip_vs_genl_dump_dests ends a dump it cannot serve without an error.
+     */
     List<RealServer> destinations(VirtualServer.Key service);
 
     /** Creates a service; EEXIST when it exists. */

@@ -47,11 +47,27 @@ class IpvsSyncerTest {
 
     /** A TCP service and a UDP service, each with the given backends 10.244.0.{1..n}. */
     static ClusterSnapshot cluster(int webBackends, int dnsBackends) {
+        return cluster(webBackends, dnsBackends, 0, Set.of());
+    }
+
+    /**
+     * Also {@code apps} TCP services app-i on 10.96.1.i:80 (i = 1..apps), with 3 backends each, 2 for
+     * those in {@code shrunk}.
+     */
+    static ClusterSnapshot cluster(int webBackends, int dnsBackends, int apps, Set<Integer> shrunk) {
         TreeMap<ServicePortName, ServicePort> svcs = new TreeMap<>();
         Map<ServicePortName, List<Endpoint>> eps = new HashMap<>();
         add(svcs, eps, new ServicePortName("default", "web", "http", Protocol.TCP), "10.96.0.10", 80, 8080, webBackends);
         add(svcs, eps, new ServicePortName("kube-system", "dns", "dns", Protocol.UDP), "10.96.0.53", 53, 5353, dnsBackends);
+        for (int i = 1; i <= apps; i++) {
+            add(svcs, eps, new ServicePortName("default", "app-" + i, "http", Protocol.TCP), "10.96.1." + i, 80, 8080,
+                    shrunk.contains(i) ? 2 : 3);
+        }
         return new ClusterSnapshot(svcs, eps, Optional.empty(), List.of());
+    }
+
+    private static VirtualServer.Key app(int i) {
+        return new VirtualServer.Key(Addresses.parseIp("10.96.1." + i), Protocol.TCP, 80);
     }
 
     private static void add(TreeMap<ServicePortName, ServicePort> svcs, Map<ServicePortName, List<Endpoint>> eps,
@@ -262,6 +278,135 @@ class IpvsSyncerTest {
         IpvsSyncer daemon = node.daemon();
         // The diff destroys and re-creates it; the strict fake accepts that (no rule names it yet).
         daemon.sync(true);
+        assertConverged(node);
+    }
+
+    @Test
+    void removingOneTcpEndpointDumpsOnlyItsServiceWhateverTheNumberOfServices() {
+        for (int apps : new int[] {0, 40}) {
+            Node node = new Node();
+            node.snapshot = cluster(3, 3, apps, Set.of());
+            IpvsSyncer daemon = node.daemon();
+            daemon.sync(true);
+            int addressReads = node.kubeIpvs0.reads();
+
+            // No connections: deleted, after reading that one service's destinations.
+            node.snapshot = cluster(2, 3, apps, Set.of());
+            node.ipvs.resetCounts();
+            daemon.sync(false);
+            String at = " (with " + apps + " more services)";
+            assertEquals(List.of(WEB), node.ipvs.destinationDumps(), "only the service losing one is read" + at);
+            assertEquals(0, node.ipvs.count("services"), "no service dump" + at);
+            assertEquals(1, node.ipvs.count("deleteDestination"));
+            assertEquals(2, node.ipvs.messagesSent(), "one destination dump + one delete" + at);
+            assertEquals(addressReads, node.kubeIpvs0.reads(), "no address dump" + at);
+            assertConverged(node);
+
+            // With connections (which the remembered state does not know): the read makes it a drain.
+            RealServer second = RealServer.of(Addresses.parseIp("10.244.0.2"), 8080);
+            node.ipvs.setConnections(WEB, second, 1, 0);
+            node.snapshot = cluster(1, 3, apps, Set.of());
+            node.ipvs.resetCounts();
+            SyncReport r = daemon.sync(false);
+            assertEquals(List.of(WEB), node.ipvs.destinationDumps());
+            assertEquals(1, node.ipvs.count("updateDestination"), "weight 0, not deleted" + at);
+            assertEquals(0, node.ipvs.count("deleteDestination"));
+            assertEquals(2, node.ipvs.messagesSent(), "one destination dump + one weight-0 update" + at);
+            assertEquals(1, r.ipvs().draining());
+        }
+    }
+
+    @Test
+    void whileDestinationsDrainOnlyTheDrainingServicesAreRead() {
+        Node node = new Node();
+        node.snapshot = cluster(3, 3, 20, Set.of());
+        IpvsSyncer daemon = node.daemon();
+        daemon.sync(true);
+        RealServer third = RealServer.of(Addresses.parseIp("10.244.0.3"), 8080);
+        RealServer appThird = RealServer.of(Addresses.parseIp("10.244.0.3"), 8080);
+        node.ipvs.setConnections(WEB, third, 2, 1);
+        node.snapshot = cluster(2, 3, 20, Set.of());
+        daemon.sync(false);
+        assertEquals(1, daemon.drainState().since().size());
+
+        // Nothing changed: the draining service alone is read, nothing is written.
+        node.ipvs.resetCounts();
+        int addressReads = node.kubeIpvs0.reads();
+        daemon.sync(false);
+        assertEquals(List.of(WEB), node.ipvs.destinationDumps());
+        assertEquals(1, node.ipvs.messagesSent(), "one destination dump, no service dump, no write");
+        assertEquals(addressReads, node.kubeIpvs0.reads());
+
+        // Another service loses a connected destination: the draining one and that one are read.
+        node.ipvs.setConnections(app(7), appThird, 1, 0);
+        node.snapshot = cluster(2, 3, 20, Set.of(7));
+        node.ipvs.resetCounts();
+        SyncReport r = daemon.sync(false);
+        assertEquals(List.of(WEB, app(7)), node.ipvs.destinationDumps());
+        assertEquals(1, node.ipvs.count("updateDestination"));
+        assertEquals(2, r.ipvs().draining());
+
+        // The first one's connections end: both draining services are read, the first is deleted.
+        node.ipvs.setConnections(WEB, third, 0, 0);
+        node.ipvs.resetCounts();
+        r = daemon.sync(false);
+        assertEquals(List.of(WEB, app(7)), node.ipvs.destinationDumps());
+        assertEquals(1, node.ipvs.count("deleteDestination"));
+        assertEquals(3, node.ipvs.messagesSent(), "two destination dumps + one delete");
+        assertEquals(1, r.ipvs().draining());
+
+        // A full sync still reads the whole table (drift repair), draining or not.
+        node.ipvs.resetCounts();
+        daemon.sync(true);
+        assertEquals(1, node.ipvs.count("services"));
+        assertEquals(22, node.ipvs.count("destinations"));
+        assertEquals(1, daemon.drainState().since().size(), "still draining: connections left");
+
+        // The last one drained: deleted after a read of its service; then nothing is read at all.
+        node.ipvs.setConnections(app(7), appThird, 0, 0);
+        node.ipvs.resetCounts();
+        daemon.sync(false);
+        assertEquals(List.of(app(7)), node.ipvs.destinationDumps());
+        assertEquals(1, node.ipvs.count("deleteDestination"));
+        assertTrue(daemon.drainState().isEmpty());
+        node.ipvs.resetCounts();
+        daemon.sync(false);
+        assertEquals(0, node.ipvs.messagesSent());
+        assertConverged(node);
+    }
+
+    @Test
+    void aReadServiceFoundEmptyBehindOurBackMakesItAFullReadThatRepairs() {
+        // A draining service deleted by someone else (e.g. ipvsadm -D): its dump is empty, as the kernel's is.
+        Node node = new Node();
+        IpvsSyncer daemon = node.daemon();
+        daemon.sync(true);
+        RealServer third = RealServer.of(Addresses.parseIp("10.244.0.3"), 8080);
+        node.ipvs.setConnections(WEB, third, 1, 0);
+        node.snapshot = cluster(2, 3);
+        daemon.sync(false);
+        node.ipvs.deleteService(WEB);
+        node.ipvs.resetCounts();
+        daemon.sync(false);
+        assertEquals(List.of(WEB, DNS), node.ipvs.destinationDumps(), "its dump, then the whole table's");
+        assertEquals(1, node.ipvs.count("services"));
+        assertEquals(1, node.ipvs.count("addService"));
+        assertEquals(2, node.ipvs.count("addDestination"));
+        assertTrue(daemon.drainState().isEmpty(), "its drained destination went with it");
+        assertConverged(node);
+
+        // A service losing a TCP endpoint whose destinations were all deleted by someone else.
+        node.snapshot = cluster(2, 3, 5, Set.of());
+        daemon.sync(false);
+        for (RealServer rs : node.ipvs.destinations(app(3))) {
+            node.ipvs.deleteDestination(app(3), rs);
+        }
+        node.snapshot = cluster(2, 3, 5, Set.of(3));
+        node.ipvs.resetCounts();
+        daemon.sync(false);
+        assertEquals(1, node.ipvs.count("services"), "read in full");
+        assertEquals(0, node.ipvs.count("deleteDestination"));
+        assertEquals(2, node.ipvs.count("addDestination"), "the two it should have are put back");
         assertConverged(node);
     }
 }

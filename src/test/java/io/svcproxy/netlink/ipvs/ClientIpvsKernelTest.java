@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,6 +52,27 @@ class ClientIpvsKernelTest {
     }
 
     @Test
+    void readsTheDestinationsOfJustTheServicesAsked() {
+        VirtualServer other = new VirtualServer(VIP, Protocol.TCP, 443, "rr", 0, 0, 0xffffffff);
+        VirtualServer.Key missing = new VirtualServer(VIP, Protocol.TCP, 81, "rr", 0, 0, 0xffffffff).key();
+        kernel.apply(List.of(new IpvsOp.AddService(SVC), new IpvsOp.AddDestination(SVC.key(), B1),
+                new IpvsOp.AddDestination(SVC.key(), B2), new IpvsOp.AddService(other),
+                new IpvsOp.AddDestination(other.key(), B1), new IpvsOp.BindAddress(VIP)));
+        ipvs.setConnections(SVC.key(), B1, 3, 4);
+        ipvs.resetCounts();
+        int addressReads = iface.reads();
+        Map<VirtualServer.Key, List<RealServer>> read = kernel.readDestinations(List.of(SVC.key(), missing));
+        assertEquals(Map.of(SVC.key(), List.of(B2, new RealServer(B1.address(), 8080, 1, 3, 4)), missing, List.of()),
+                read, "sorted as a full read, with connection counts; a missing service reads empty, as in the kernel");
+        assertEquals(List.of(SVC.key(), missing), ipvs.destinationDumps(), "one dump per service asked");
+        assertEquals(0, ipvs.count("services"), "no service dump");
+        assertEquals(2, ipvs.messagesSent());
+        assertEquals(addressReads, iface.reads(), "no address dump");
+        assertEquals(Map.of(), kernel.readDestinations(List.of()));
+        assertEquals(2, ipvs.messagesSent());
+    }
+
+    @Test
     void stopsAtTheFirstRefusalNamingTheOp() {
         IpvsOp bad = new IpvsOp.AddDestination(new VirtualServer(VIP, Protocol.UDP, 53, "rr", 0, 0, -1).key(), B1);
         IpvsApplyException e = assertThrows(IpvsApplyException.class, () -> kernel.apply(List.of(
@@ -70,7 +92,7 @@ class ClientIpvsKernelTest {
         assertErrno(NetlinkConstants.ESRCH, IpvsException.NoSuchService.class, () -> ipvs.deleteService(missing.key()));
         assertErrno(NetlinkConstants.ESRCH, IpvsException.NoSuchService.class, () -> ipvs.updateService(missing));
         assertErrno(NetlinkConstants.ESRCH, IpvsException.NoSuchService.class, () -> ipvs.addDestination(missing.key(), B1));
-        assertErrno(NetlinkConstants.ESRCH, IpvsException.NoSuchService.class, () -> ipvs.destinations(missing.key()));
+        assertEquals(List.of(), ipvs.destinations(missing.key()), "the kernel dumps a missing service's destinations empty");
         ipvs.addDestination(SVC.key(), B1);
         assertErrno(NetlinkConstants.EEXIST, IpvsException.AlreadyExists.class, () -> ipvs.addDestination(SVC.key(), B1));
         assertErrno(NetlinkConstants.ENOENT, IpvsException.NotFound.class, () -> ipvs.deleteDestination(SVC.key(), B2));

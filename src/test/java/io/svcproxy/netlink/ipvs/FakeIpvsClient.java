@@ -13,7 +13,8 @@ import java.util.TreeMap;
 
 /**
  * An in-memory IPVS table with the kernel's semantics, as checked against the real kernel by
- * IpvsVmSelfTest: adding what exists is EEXIST; any command naming a missing service is ESRCH;
+ * IpvsVmSelfTest: adding what exists is EEXIST; any command naming a missing service is ESRCH,
+ * except the destination dump, which is empty;
  * changing or deleting a missing destination, or an unknown scheduler, is ENOENT. Counts every
  * command (per kind too) so planner and loop tests can assert on the minimal number of messages.
  * {@link #failNext} injects a kernel refusal.
@@ -26,6 +27,7 @@ public final class FakeIpvsClient implements IpvsClient {
     private final TreeMap<VirtualServer.Key, VirtualServer> services = new TreeMap<>();
     private final Map<VirtualServer.Key, LinkedHashMap<String, RealServer>> dests = new LinkedHashMap<>();
     private final Map<String, Integer> counts = new TreeMap<>();
+    private final List<VirtualServer.Key> destinationDumps = new ArrayList<>();
     private IpvsTimeouts timeouts = new IpvsTimeouts(900, 120, 300);
     private long sent;
     private int failErrno;
@@ -47,8 +49,14 @@ public final class FakeIpvsClient implements IpvsClient {
         return counts.getOrDefault(command, 0);
     }
 
+    /** The services whose destinations were dumped since the last reset, in order. */
+    public List<VirtualServer.Key> destinationDumps() {
+        return List.copyOf(destinationDumps);
+    }
+
     public void resetCounts() {
         counts.clear();
+        destinationDumps.clear();
         sent = 0;
     }
 
@@ -70,7 +78,9 @@ public final class FakeIpvsClient implements IpvsClient {
     @Override
     public List<RealServer> destinations(VirtualServer.Key service) {
         command("destinations", "IPVS dump destinations of " + service);
-        return List.copyOf(destsOf(service, "IPVS dump destinations of " + service).values());
+        destinationDumps.add(service);
+        LinkedHashMap<String, RealServer> d = dests.get(service);
+        return d == null ? List.of() : List.copyOf(d.values());   // the kernel: an empty dump, no ESRCH
     }
 
     @Override

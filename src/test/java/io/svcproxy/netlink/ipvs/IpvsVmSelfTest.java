@@ -203,6 +203,15 @@ public final class IpvsVmSelfTest {
         checkEquals(expectedDests, state.destinationsOf(tcp.key()), "dumped TCP destinations");
         checkEquals(expectedDests, state.destinationsOf(udp.key()), "dumped UDP destinations");
         checkEquals(Set.of(VIP, VIP6), state.boundAddresses(), "addresses bound to kube-ipvs0");
+        // What a partial sync reads: some services' destinations, one dump each. The kernel dumps a
+        // missing service's destinations empty, without ESRCH (FakeIpvsClient does the same).
+        VirtualServer.Key absent = service(VIP, Protocol.TCP, 81).key();
+        checkEquals(List.of(), ipvs.destinations(absent), "destinations of a missing service dump empty, no ESRCH");
+        before = ipvs.messagesSent();
+        Map<VirtualServer.Key, List<RealServer>> some = kernel.readDestinations(List.of(tcp.key(), tcp6.key(), absent));
+        checkEquals(Map.of(tcp.key(), state.destinationsOf(tcp.key()), tcp6.key(), state.destinationsOf(tcp6.key()),
+                absent, List.of()), some, "readDestinations equals the full read for the services asked");
+        checkEquals(3L, ipvs.messagesSent() - before, "readDestinations: one dump per service asked");
         String addrs = node.runChecked("ip", "addr", "show", "dev", "kube-ipvs0");
         check(addrs.contains("inet 10.96.0.10/32") && addrs.contains("inet6 fd00:96::10/128"), "ip addr shows /32 and /128");
 
