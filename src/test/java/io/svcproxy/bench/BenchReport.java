@@ -347,9 +347,9 @@ public final class BenchReport {
                             at.apply("endpoint removed: kube-ipvs0 rtnetlink requests")))
                     .append(" | ").append(v(at.apply("endpoint added: floor: one ipvsadm -a"))).append(" |\n");
         }
-        md.append("\nA removed TCP endpoint makes the partial sync read IPVS back (one service dump and one destination ")
-                .append("dump per service), because only the kernel knows whether the destination still has connections ")
-                .append("to drain; that read is most of the \"endpoint removed\" messages and time.\n\n");
+        md.append("\nA removed TCP endpoint makes the partial sync read back the destinations of the service concerned ")
+                .append("(one destination dump), because only the kernel knows whether the destination still has ")
+                .append("connections to drain; then one weight-0 update or one delete follows.\n\n");
     }
 
     private static String sum(Row a, Row b) {
@@ -370,7 +370,7 @@ public final class BenchReport {
                 .append("between syncs (snapshot, last plan, remembered ruleset) while measuring; the daemon's informer ")
                 .append("caches are not included. Peak RSS is /proc/self/status VmHWM (iptables child processes not ")
                 .append("included); heap used is after `System.gc()`. One run per flag set. `").append(BenchMain.CHART_JVM)
-                .append("` is what the chart's JVM runs with in its container (its JAVA_TOOL_OPTIONS under the default ")
+                .append("` is what the chart's JVM runs with in its container (its JAVA_TOOL_OPTIONS under a ")
                 .append("384Mi limit: `-XX:MaxRAM=384m` makes the JVM size its heap as it does there, initial 6 MiB, max ")
                 .append("288 MiB, instead of from this machine's RAM); `").append(BenchMain.CDS_ARCHIVE)
                 .append("` is an AppCDS archive dumped by this phase first (`-XX:ArchiveClassesAtExit`, 1000 services).\n\n");
