@@ -4,17 +4,11 @@ import io.svcproxy.testing.KernelTestSupport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * `svcproxy run --proxy-mode ipvs` end to end on a real IPVS kernel: boots ONE IPVS VM (as
@@ -43,28 +37,7 @@ class IpvsDaemonVmIT {
         List<String> argv = new ArrayList<>(List.of(tool.toString(), "--timeout", String.valueOf(VM_TIMEOUT_SECONDS),
                 "--mem", "1536", "--", java, "-D" + SvcproxyJar.PROPERTY + "=" + SvcproxyJar.JAR, "-cp", System.getProperty("java.class.path"),
                 IpvsDaemonVmSelfTest.class.getName(), SvcproxyJar.JAR.toString()));
-        long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        StringBuilder out = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                System.out.println("[ipvs-daemon-vm] " + line);
-                out.append(line).append('\n');
-            }
-        }
-        if (!p.waitFor(VM_TIMEOUT_SECONDS + 120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("IPVS VM did not finish in " + (VM_TIMEOUT_SECONDS + 120) + " s");
-        }
-        int rc = p.exitValue();
-        System.out.printf("[ipvs-daemon-vm] VM run (boot + daemon selftest + power off) took %.1f s, exit %d%n",
-                (System.nanoTime() - t0) / 1e9, rc);
-        if (rc == 125) {
-            KernelTestSupport.skipOrFail("IpvsDaemonVmIT cannot run: the IPVS VM failed to boot (exit 125):\n" + out);
-        }
-        assertEquals(0, rc, "IPVS daemon selftest in the VM failed:\n" + out);
-        assertTrue(out.toString().contains("IPVS DAEMON SELFTEST PASSED"), out.toString());
+        IpvsVmIT.runSelfTestInVm(argv, VM_TIMEOUT_SECONDS, "ipvs-daemon-vm", "IpvsDaemonVmIT", "IPVS daemon selftest",
+                "IPVS DAEMON SELFTEST PASSED");
     }
 }

@@ -44,6 +44,16 @@ class IpvsVmIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> argv = new ArrayList<>(List.of(tool.toString(), "--timeout", String.valueOf(VM_TIMEOUT_SECONDS), "--",
                 java, "-cp", System.getProperty("java.class.path"), IpvsVmSelfTest.class.getName()));
+        runSelfTestInVm(argv, VM_TIMEOUT_SECONDS, "ipvs-vm", "IpvsVmIT", "IPVS selftest", "IPVS SELFTEST PASSED");
+    }
+
+    /**
+     * Runs the VM tool's argv (boot + one self-test program + power off), echoing every line with the
+     * label; exit 125 (the VM did not boot) skips or fails as kernel tests do, anything else must be
+     * exit 0 with {@code passed} printed. Shared by the IPVS VM ITs.
+     */
+    static void runSelfTestInVm(List<String> argv, int timeoutSeconds, String label, String testName, String what,
+                                String passed) throws Exception {
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         p.getOutputStream().close();
@@ -51,22 +61,22 @@ class IpvsVmIT {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
-                System.out.println("[ipvs-vm] " + line);
+                System.out.println("[" + label + "] " + line);
                 out.append(line).append('\n');
             }
         }
-        if (!p.waitFor(VM_TIMEOUT_SECONDS + 120, TimeUnit.SECONDS)) {
+        if (!p.waitFor(timeoutSeconds + 120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("IPVS VM did not finish in " + (VM_TIMEOUT_SECONDS + 120) + " s");
+            throw new AssertionError("IPVS VM did not finish in " + (timeoutSeconds + 120) + " s");
         }
         int rc = p.exitValue();
-        System.out.printf("[ipvs-vm] VM run (boot + selftest + power off) took %.1f s, exit %d%n",
+        System.out.printf("[%s] VM run (boot + %s + power off) took %.1f s, exit %d%n", label, what,
                 (System.nanoTime() - t0) / 1e9, rc);
         if (rc == 125) {
-            KernelTestSupport.skipOrFail("IpvsVmIT cannot run: the IPVS VM failed to boot (exit 125):\n" + out);
+            KernelTestSupport.skipOrFail(testName + " cannot run: the IPVS VM failed to boot (exit 125):\n" + out);
         }
-        assertEquals(0, rc, "IPVS selftest in the VM failed:\n" + out);
-        assertTrue(out.toString().contains("IPVS SELFTEST PASSED"), out.toString());
+        assertEquals(0, rc, what + " in the VM failed:\n" + out);
+        assertTrue(out.toString().contains(passed), out.toString());
     }
 
     static Path locateTool() {
