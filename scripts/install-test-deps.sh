@@ -3,12 +3,13 @@
 # Idempotent: installs only what is missing, runs apt-get update at most once.
 set -euo pipefail
 
-# gcc, libc6-dev, linux-libc-dev: NativeConstantsTest compiles native/ipvs_constants.c against the
+# nftables: the nft binary is the independent oracle of the nftables-mode tests (nft list / nft -f); the
+# daemon itself never runs it. gcc, libc6-dev, linux-libc-dev: NativeConstantsTest compiles native/ipvs_constants.c against the
 # kernel's UAPI headers (linux/ip_vs.h, linux/rtnetlink.h...). shellcheck: ShellScriptsTest lints the
 # project's shell scripts with it. curl: the fault tests scrape /metrics and /healthz inside a namespace.
 # busybox: the kind e2e driver's request commands are also run with busybox's dd and timeout, the
 # ones its agnhost pods (Alpine) have (PodRequestsTest).
-PACKAGES=(iptables ipset conntrack nfacct iproute2 socat nmap tcpdump gcc libc6-dev linux-libc-dev shellcheck curl busybox)
+PACKAGES=(iptables nftables ipset conntrack nfacct iproute2 socat nmap tcpdump gcc libc6-dev linux-libc-dev shellcheck curl busybox)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
