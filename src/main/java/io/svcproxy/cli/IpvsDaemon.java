@@ -9,7 +9,6 @@ import io.svcproxy.apply.ipvs.DryRunIpsets;
 import io.svcproxy.apply.ipvs.DryRunIpvsKernel;
 import io.svcproxy.apply.ipvs.Ipsets;
 import io.svcproxy.apply.ipvs.IpvsSyncer;
-import io.svcproxy.config.PlannerOptionsFactory;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.diff.ipvs.IpvsDiff;
 import io.svcproxy.ipvs.IpvsKernel;

@@ -1,6 +1,5 @@
 package io.svcproxy.cli;
 
-import io.svcproxy.config.PlannerOptionsFactory;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.diff.ChangeSet;
 import io.svcproxy.diff.CompletePayload;

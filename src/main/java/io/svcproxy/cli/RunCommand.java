@@ -10,7 +10,6 @@ import io.svcproxy.apply.IptablesRestorer;
 import io.svcproxy.apply.IptablesSyncer;
 import io.svcproxy.apply.LocalAddresses;
 import io.svcproxy.config.GoDuration;
-import io.svcproxy.config.PlannerOptionsFactory;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.config.ProxyMode;
 import io.svcproxy.reconcile.SyncAction;
