@@ -491,7 +491,7 @@ public final class BenchReport {
                 .append("(c) `iptables-save` + `SaveParser` of the programmed namespace. Medians over the runs with min ")
                 .append("and max; a size stops repeating when its time budget per backend is spent (the `runs` column ")
                 .append("says how many ran).\n");
-        md.append("- **Burst** (d): the daemon's `SyncLoop` (min-sync-period 1 s) and `ProxySyncer` over a namespace ")
+        md.append("- **Burst** (d): the daemon's `SyncLoop` (min-sync-period 1 s) and `IptablesDataplane` over a namespace ")
                 .append("programmed by its first full sync; endpoint changes (a different service each time, one ")
                 .append("endpoint replaced) arrive at a steady rate; the latency of a change is from the moment it is ")
                 .append("made to the end of the sync that wrote it to the kernel (the SyncReport trigger times). One ")
