@@ -11,4 +11,10 @@ import io.svcproxy.config.ProxyConfig;
  */
 record DaemonContext(ProxyConfig config, NodeSetup setup, CommandRunner runner, IptablesFlags iptables,
                      boolean dryRun, boolean tcpBeLiberal) {
+
+    /** With the real process runner (the tools: iptables-restore, ipset, conntrack, nfacct). */
+    static DaemonContext of(ProxyConfig config, NodeSetup setup, IptablesFlags iptables, boolean dryRun,
+                            boolean tcpBeLiberal) {
+        return new DaemonContext(config, setup, new CommandRunner(), iptables, dryRun, tcpBeLiberal);
+    }
 }

@@ -1,6 +1,5 @@
 package io.svcproxy.cli;
 
-import io.svcproxy.apply.CommandRunner;
 import io.svcproxy.config.GoDuration;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.config.ProxyMode;
@@ -119,7 +118,7 @@ public final class RunCommand implements Callable<Integer> {
             LOG.info("dry run: planning and logging diffs only; nothing is written to this node");
         }
         boolean liberal = setup.sysctls(config).tcpBeLiberal() || flags.conntrackTcpBeLiberal();
-        DaemonContext context = new DaemonContext(config, setup, new CommandRunner(), iptablesFlags, dryRun, liberal);
+        DaemonContext context = DaemonContext.of(config, setup, iptablesFlags, dryRun, liberal);
         String hostname = config.hostnameOverride().isEmpty() ? null : config.hostnameOverride();
         try (SnapshotSource source = openSource(config, hostname)) {
             ModeDaemon daemon = mode.daemon(context, source);
