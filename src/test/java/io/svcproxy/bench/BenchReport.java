@@ -503,7 +503,7 @@ public final class BenchReport {
                 .append("(an `IptablesSyncer` per family on the same `CommandIptablesRestorer`), then adds and removes one pod ")
                 .append("(one endpoint per family), then the floor loads both complete payloads with plain restores.\n");
         md.append("- **IPVS** (g, `IpvsBench`): inside the IPVS VM (`shared/tools/run-in-ipvs-vm.sh`, one boot for all ")
-                .append("sizes and runs), the daemon's `IpvsSyncer` with the real edges (`CommandIpsets`, `CommandIptablesRestorer` ")
+                .append("sizes and runs), the daemon's `IpvsDataplane` with the real edges (`CommandIpsets`, `CommandIptablesRestorer` ")
                 .append("for the glue, `ClientIpvsKernel` over netlink) in a fresh namespace per run, each edge wrapped in a ")
                 .append("timer; the netlink requests are the IPVS client's own count plus kube-ipvs0's address requests.\n");
         md.append("- **Memory by JVM flags** (h, `MemoryBench`): see that table's introduction.\n");
