@@ -239,7 +239,7 @@ public final class ProxyMetrics implements SyncObserver {
     @Override
     public void syncFailed(Throwable error) {
         syncFailures.inc();
-        if (!(error instanceof DataplaneException re) || !re.refused()) {
+        if (!(error instanceof DataplaneException re) || !re.refused()) {   // only what the kernel refused
             return;
         }
         List<IpFamily> failed = re.family() == null ? families : List.of(re.family());

@@ -39,8 +39,8 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * IPVS mode's dataplane. One sync, read as a table of contents: take the latest snapshot, plan each family; create
- * and fill the ipsets the rules will name; bring the iptables glue to the plan (the same
+ * IPVS mode's dataplane. One sync, read as a table of contents: take the latest snapshot, plan each
+ * family; create and fill the ipsets the rules will name; bring the iptables glue to the plan (the same
  * {@link IptablesSyncer} as iptables mode: minimal --noflush payloads, drift repair on full syncs);
  * diff and apply the IPVS services, destinations and kube-ipvs0 addresses (draining removed
  * destinations); destroy the sets no rule names any more; flush conntrack entries of removed UDP
@@ -67,9 +67,9 @@ public final class IpvsDataplane implements Dataplane {
     private IpvsState knownIpvs;
     private DrainState drain = DrainState.empty();
 
-    public IpvsDataplane(SnapshotSupplier source, IpvsPlanFactory planner, List<IptablesSyncer> families, Ipsets ipsets,
-                      IpvsKernel kernel, ConntrackCleaner conntrack, Supplier<IpvsDiff.Scope> scope,
-                      LongSupplier clockMillis) {
+    public IpvsDataplane(SnapshotSupplier source, IpvsPlanFactory planner, List<IptablesSyncer> families,
+                         Ipsets ipsets, IpvsKernel kernel, ConntrackCleaner conntrack, Supplier<IpvsDiff.Scope> scope,
+                         LongSupplier clockMillis) {
         if (families.isEmpty()) {
             throw new IllegalArgumentException("no IP family to sync");
         }
