@@ -1,6 +1,5 @@
-package io.svcproxy.plan.ipvs;
+package io.svcproxy.ipset;
 
-import io.svcproxy.ipset.IpsetType;
 import io.svcproxy.model.IpFamily;
 
 import java.util.List;

@@ -2,6 +2,9 @@ package io.svcproxy.apply.ipvs;
 
 import io.svcproxy.apply.ConntrackCleaner;
 import io.svcproxy.apply.IptablesSyncer;
+import io.svcproxy.dataplane.Dataplane;
+import io.svcproxy.dataplane.FamilyResult;
+import io.svcproxy.dataplane.SyncReport;
 import io.svcproxy.diff.ipvs.DrainState;
 import io.svcproxy.diff.ipvs.IpsetChanges;
 import io.svcproxy.diff.ipvs.IpsetDiff;
@@ -18,11 +21,10 @@ import io.svcproxy.ipvs.VirtualServer;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.Protocol;
+import io.svcproxy.model.SnapshotSupplier;
 import io.svcproxy.plan.ConntrackFilter;
+import io.svcproxy.plan.KubeChains;
 import io.svcproxy.plan.ipvs.IpvsPlan;
-import io.svcproxy.reconcile.SyncAction;
-import io.svcproxy.reconcile.SyncReport;
-import io.svcproxy.source.SnapshotSource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -37,8 +39,8 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * IPVS mode's sync, read as a table of contents: take the latest snapshot, plan each family; create
- * and fill the ipsets the rules will name; bring the iptables glue to the plan (the same
+ * IPVS mode's dataplane. One sync, read as a table of contents: take the latest snapshot, plan each
+ * family; create and fill the ipsets the rules will name; bring the iptables glue to the plan (the same
  * {@link IptablesSyncer} as iptables mode: minimal --noflush payloads, drift repair on full syncs);
  * diff and apply the IPVS services, destinations and kube-ipvs0 addresses (draining removed
  * destinations); destroy the sets no rule names any more; flush conntrack entries of removed UDP
@@ -52,8 +54,8 @@ import java.util.function.Supplier;
  * Any failure
  * forgets everything remembered, so the next sync (which the loop makes a full one) reads the kernel.
  */
-public final class IpvsSyncer implements SyncAction {
-    private final SnapshotSource source;
+public final class IpvsDataplane implements Dataplane {
+    private final SnapshotSupplier source;
     private final IpvsPlanFactory planner;
     private final List<IptablesSyncer> families;
     private final Ipsets ipsets;
@@ -65,9 +67,9 @@ public final class IpvsSyncer implements SyncAction {
     private IpvsState knownIpvs;
     private DrainState drain = DrainState.empty();
 
-    public IpvsSyncer(SnapshotSource source, IpvsPlanFactory planner, List<IptablesSyncer> families, Ipsets ipsets,
-                      IpvsKernel kernel, ConntrackCleaner conntrack, Supplier<IpvsDiff.Scope> scope,
-                      LongSupplier clockMillis) {
+    public IpvsDataplane(SnapshotSupplier source, IpvsPlanFactory planner, List<IptablesSyncer> families,
+                         Ipsets ipsets, IpvsKernel kernel, ConntrackCleaner conntrack, Supplier<IpvsDiff.Scope> scope,
+                         LongSupplier clockMillis) {
         if (families.isEmpty()) {
             throw new IllegalArgumentException("no IP family to sync");
         }
@@ -79,6 +81,28 @@ public final class IpvsSyncer implements SyncAction {
         this.conntrack = conntrack;
         this.scope = scope;
         this.clockMillis = clockMillis;
+    }
+
+    @Override
+    public List<IpFamily> families() {
+        return families.stream().map(IptablesSyncer::family).toList();
+    }
+
+    /** IPVS mode's glue has no canary chain: its nat KUBE-SERVICES chain going away means a flush. */
+    @Override
+    public String canary() {
+        return "chain " + KubeChains.SERVICES;
+    }
+
+    @Override
+    public boolean canaryPresent() {
+        return families.get(0).chainExists(KubeChains.NAT, KubeChains.SERVICES);
+    }
+
+    /** Closes the IPVS kernel handle (netlink sockets). */
+    @Override
+    public void close() {
+        kernel.close();
     }
 
     /** The destinations currently draining (weight 0, waiting for their connections to end). */
@@ -123,14 +147,10 @@ public final class IpvsSyncer implements SyncAction {
         ipsets.restore(setChanges.apply());
 
         // 2. the iptables glue, per family.
-        List<IptablesSyncer.Result> results = new ArrayList<>();
-        Map<IpFamily, Map<String, Integer>> rulesPerTable = new EnumMap<>(IpFamily.class);
+        List<FamilyResult> results = new ArrayList<>();
         for (IptablesSyncer f : families) {
             IpvsPlan plan = plans.get(f.family());
-            results.add(f.sync(plan.glue(), full));
-            Map<String, Integer> counts = new TreeMap<>();
-            plan.glue().desired().tables().forEach((name, table) -> counts.put(name, table.ruleCount()));
-            rulesPerTable.put(f.family(), counts);
+            results.add(f.sync(plan.glue(), full).reported(plan.glue()));
         }
 
         // 3. IPVS: services, destinations (drained), kube-ipvs0 addresses.
@@ -152,7 +172,7 @@ public final class IpvsSyncer implements SyncAction {
         int deleted = cleanConntrack(changes);
 
         return new SyncReport(full, results, deleted, Duration.ofNanos(System.nanoTime() - start), snapshot, triggers,
-                rulesPerTable, summary(changes, setChanges));
+                IpvsSyncSummary.of(changes, setChanges));
     }
 
     /** The IPVS state the diff starts from, and the diff. */
@@ -254,22 +274,5 @@ public final class IpvsSyncer implements SyncAction {
             }
         }
         return new IpsetState(new TreeMap<>(sets));
-    }
-
-    private static SyncReport.Ipvs summary(IpvsChanges changes, IpsetChanges sets) {
-        int added = 0;
-        int updated = 0;
-        int deleted = 0;
-        for (IpvsOp op : changes.ops()) {
-            if (op instanceof IpvsOp.AddService || op instanceof IpvsOp.AddDestination || op instanceof IpvsOp.BindAddress) {
-                added++;
-            } else if (op instanceof IpvsOp.UpdateService || op instanceof IpvsOp.UpdateDestination) {
-                updated++;
-            } else {
-                deleted++;
-            }
-        }
-        return new SyncReport.Ipvs(added, updated, deleted, changes.drain().since().size(),
-                sets.apply().size() + sets.destroyAfter().size());
     }
 }

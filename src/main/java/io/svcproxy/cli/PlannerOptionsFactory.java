@@ -1,5 +1,7 @@
-package io.svcproxy.config;
+package io.svcproxy.cli;
 
+import io.svcproxy.config.ConfigException;
+import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.model.Addresses;
 import io.svcproxy.model.Cidr;
 import io.svcproxy.model.IpFamily;
@@ -15,9 +17,10 @@ import java.util.Locale;
 /**
  * Turns the proxy configuration and what is known of this node into the planner's options for one
  * family, with kube-proxy's semantics (e.g. ClusterCIDR detection without a CIDR of that family
- * detects nothing, and then the rules that need it are left out, as kube-proxy does).
+ * detects nothing, and then the rules that need it are left out, as kube-proxy does). It lives in
+ * the wiring, not in config or plan, so that neither of those two depends on the other.
  */
-public final class PlannerOptionsFactory {
+final class PlannerOptionsFactory {
     private PlannerOptionsFactory() {
     }
 
