@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the IPVS VM (KernelIpvsClientContract, booted by IpvsClientContractVmIT), so the fake the syncer and
  * planner tests trust is held to what the kernel does. Each scenario starts from an empty IPVS table
  * (the kernel: a fresh network namespace whose dummy interface routes 10.0.2.0/24 and fd00:1::/64, as
- * IPVS takes only unicast destinations). The order of a dump is no part of it: the kernel lists a
- * service's destinations newest first, the fake oldest first, and ClientIpvsKernel sorts them.
+ * IPVS takes only unicast destinations). The order of a dump is no part of it (ClientIpvsKernel
+ * sorts what it reads; the fake keeps insertion order), so dumps are compared as sets.
  */
 abstract class IpvsClientContract {
     static final InetAddress VIP = Addresses.parseIp("10.96.0.10");
