@@ -306,6 +306,32 @@ public final class IpvsVmSelfTest {
         log("ok: unbinding an unbound address is a no-op");
         kernel.kubeIpvsInterface().delete();
         check(node.run("ip", "link", "show", "kube-ipvs0").exitCode() != 0, "kube-ipvs0 deleted");
+        oursEqualsIpvsadmLive(((NetlinkIpvsClient) ipvs).family().id());
+    }
+
+    /**
+     * Live, on this kernel and this ipvsadm: what ipvsadm sends (strace's byte dump, read by the
+     * independent decoder) equals what we send for the same service, byte for byte; the recorded
+     * version of this is test-fixtures/netlink/ipvsadm and IpvsadmRequestsTest.
+     */
+    private void oursEqualsIpvsadmLive(int familyId) throws Exception {
+        Path trace = Files.createTempFile("ipvsadm-", ".strace");
+        try {
+            node.runChecked(List.of("strace", "-e", "trace=sendmsg", "-e", "write=all", "-xx", "-s", "65535",
+                    "-o", trace.toString(), "ipvsadm", "-A", "-t", "10.96.0.10:80", "-s", "rr"), null);
+            List<byte[]> sent = IndependentIpvsDecoder.straceBuffers(trace).stream()
+                    .filter(b -> IndependentIpvsDecoder.decode(b).type() == familyId
+                            && IndependentIpvsDecoder.decode(b).cmd() == IpvsConstants.IPVS_CMD_NEW_SERVICE).toList();
+            checkEquals(1, sent.size(), "ipvsadm -A sent one IPVS_CMD_NEW_SERVICE");
+            IndependentIpvsDecoder.Message theirs = IndependentIpvsDecoder.decode(sent.get(0));
+            byte[] ours = IpvsMessages.newService(familyId, service(VIP, Protocol.TCP, 80), ByteOrder.nativeOrder())
+                    .build(theirs.seq(), theirs.pid());
+            checkEquals(java.util.HexFormat.of().formatHex(sent.get(0)), java.util.HexFormat.of().formatHex(ours),
+                    "our NEW_SERVICE TCP 10.96.0.10:80 rr is byte-exact with ipvsadm's");
+        } finally {
+            node.run("ipvsadm", "-C");
+            Files.deleteIfExists(trace);
+        }
     }
 
     /** The distinct replies of {@code n} concurrent requests from the client namespace to VIP:80. */
