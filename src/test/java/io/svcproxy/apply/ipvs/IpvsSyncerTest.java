@@ -273,12 +273,33 @@ class IpvsSyncerTest {
     @Test
     void aRefusedIpsetRestoreFailsTheSyncBeforeAnyRuleOrIpvsChange() {
         Node node = new Node();
-        node.ipset.types.put("KUBE-CLUSTER-IP", "hash:ip");   // same name, other type, e.g. left by a stranger
-        node.ipset.members.put("KUBE-CLUSTER-IP", new java.util.LinkedHashSet<>());
+        // Same name, other type, left by a stranger whose iptables rule still names it: the diff must
+        // destroy and re-create it, and the kernel refuses to destroy a set in use.
+        node.ipset.types.put("KUBE-CLUSTER-IP", "hash:ip");
+        node.ipset.members.put("KUBE-CLUSTER-IP", new java.util.LinkedHashSet<>(List.of("192.0.2.7")));
+        node.ipset.inUse.add("KUBE-CLUSTER-IP");
         IpvsDataplane daemon = node.daemon();
-        // The diff destroys and re-creates it; the strict fake accepts that (no rule names it yet).
-        daemon.sync(true);
+
+        Ipsets.IpsetException e = assertThrows(Ipsets.IpsetException.class, () -> daemon.sync(true));
+        assertTrue(e.getMessage().contains("in use by a kernel component"), e.getMessage());
+        assertTrue(e.getMessage().contains("destroy KUBE-CLUSTER-IP"), "names the refused line: " + e.getMessage());
+        assertEquals(1, node.ipset.restoreRuns(), "one ipset restore, the refused one");
+        assertEquals(List.of(), node.ipset.restored, "the refused line is the first: nothing of it applied");
+        assertEquals("hash:ip", node.ipset.types.get("KUBE-CLUSTER-IP"), "the stranger's set is untouched");
+        assertEquals(Set.of("192.0.2.7"), node.ipset.members.get("KUBE-CLUSTER-IP"));
+        assertEquals(List.of(), node.iptables.payloads, "no iptables-restore: no glue rule written");
+        assertTrue(node.iptables.state(IpFamily.V4).tables().values().stream().allMatch(t -> t.ruleCount() == 0),
+                "no glue rule in the kernel");
+        assertEquals(0, node.ipvsWrites(), "no IPVS service, destination or kube-ipvs0 address written");
+        assertEquals(0, node.kubeIpvs0.changes());
+        assertEquals(0, node.ipvs.count("services") + node.ipvs.count("destinations"),
+                "IPVS is not even read: the sync stops at the ipsets");
+
+        // Once the stranger's rule is gone, the next sync goes through and converges.
+        node.ipset.inUse.clear();
+        daemon.sync(false);
         assertConverged(node);
+        assertEquals("hash:ip,port", node.ipset.types.get("KUBE-CLUSTER-IP"), "re-created with its own type");
     }
 
     @Test
