@@ -73,7 +73,7 @@ final class NftTableDecoder {
         NetlinkAttributes a = m.attributes(NetlinkConstants.NFGENMSG_LEN);
         String name = a.require(NFTA_SET_NAME, "NFTA_SET_NAME").string();
         String what = "set " + name;
-        int flags = (int) a.require(NFTA_SET_FLAGS, what + " flags").u32BigEndian();
+        int flags = a.get(NFTA_SET_FLAGS).map(x -> (int) x.u32BigEndian()).orElse(0);   // absent when 0
         NftKeyType key = keyType((int) a.require(NFTA_SET_KEY_TYPE, what + " key type").u32BigEndian(), what);
         int keyLen = (int) a.require(NFTA_SET_KEY_LEN, what + " key length").u32BigEndian();
         if (keyLen != key.length()) {
