@@ -239,12 +239,14 @@ final class NftBatchEncoder {
             }
             b.beginNested(NFTA_SET_ELEM_LIST_ELEMENTS);
             int bytes = 0;
+            int inMessage = 0;
             while (i < elements.size()) {
                 byte[] one = element(elements.get(i), withValues);
                 if (bytes > 0 && bytes + one.length + 4 > MAX_ELEMENTS_BYTES) {
                     break;
                 }
-                b.rawNested(NFTA_LIST_ELEM, one);
+                // libnftnl numbers the element nests 1, 2, ... (the kernel reads any type there).
+                b.rawNested(++inMessage, one);
                 bytes += one.length + 4;
                 i++;
             }

@@ -124,6 +124,8 @@ final class NftConstants {
     static final int NFTA_NAT_REG_PROTO_MAX = 6;
     static final int NFTA_NAT_FLAGS = 7;
     static final int NFTA_MASQ_FLAGS = 1;
+    /** linux/netfilter/nf_nat.h: NF_NAT_RANGE_MAP_IPS. */
+    static final int NF_NAT_RANGE_MAP_IPS = 1;
     static final int NFTA_REJECT_TYPE = 1;
     static final int NFTA_REJECT_ICMP_CODE = 2;
     static final int NFTA_FIB_DREG = 1;

@@ -8,7 +8,6 @@ import io.svcproxy.nftables.Bytes;
 import io.svcproxy.nftables.NftExpr;
 import io.svcproxy.nftables.NftVerdict;
 
-import java.nio.ByteOrder;
 import java.util.Set;
 
 import static io.svcproxy.netlink.nftables.NftConstants.*;
@@ -108,13 +107,17 @@ final class NftExprCodec {
                 .attrU32BigEndian(NFTA_NG_OFFSET, n.offset());
         } else if (e instanceof NftExpr.Nat n) {
             b.attrU32BigEndian(NFTA_NAT_TYPE, n.type()).attrU32BigEndian(NFTA_NAT_FAMILY, n.family());
+            // The kernel dumps max = min for a range of one and the flags it derives (map IPs when
+            // an address register is given, proto specified when a port register is); nft sends
+            // neither, except "proto specified" for "dnat to addr:port" (not for a map lookup).
             putRegIfSet(b, NFTA_NAT_REG_ADDR_MIN, n.regAddrMin());
-            putRegIfSet(b, NFTA_NAT_REG_ADDR_MAX, n.regAddrMax());
+            putRegIfSet(b, NFTA_NAT_REG_ADDR_MAX, n.regAddrMax() == n.regAddrMin() ? 0 : n.regAddrMax());
             putRegIfSet(b, NFTA_NAT_REG_PROTO_MIN, n.regProtoMin());
-            putRegIfSet(b, NFTA_NAT_REG_PROTO_MAX, n.regProtoMax());
+            putRegIfSet(b, NFTA_NAT_REG_PROTO_MAX, n.regProtoMax() == n.regProtoMin() ? 0 : n.regProtoMax());
             int flags = n.flags();
-            // The kernel sets "proto specified" itself when a port register is given; nft
-            // spells it out for "dnat to addr:port" but not for "dnat to <map lookup>".
+            if (n.regAddrMin() != 0) {
+                flags &= ~NF_NAT_RANGE_MAP_IPS;
+            }
             boolean addrFromMap = previous instanceof NftExpr.Lookup l && l.dreg() == n.regAddrMin();
             if (n.regProtoMin() != 0 && addrFromMap) {
                 flags &= ~NftExpr.Nat.F_PROTO_SPECIFIED;
@@ -175,7 +178,7 @@ final class NftExprCodec {
         NftExpr.Other other = new NftExpr.Other(name, Bytes.of(raw));
         NetlinkAttributes d;
         try {
-            d = NetlinkAttributes.parse(raw, 0, raw.length, ByteOrder.nativeOrder());
+            d = NetlinkAttributes.parse(raw, 0, raw.length, listElem.order());
         } catch (NetlinkParseException e) {
             return other;
         }
