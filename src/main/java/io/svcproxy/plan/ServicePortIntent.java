@@ -25,7 +25,9 @@ import java.util.Objects;
  * @param hasInternalEndpoints   cluster-IP traffic has somewhere to go
  * @param hasExternalEndpoints   external (NodePort/LB/external IP) traffic has somewhere to go
  * @param usesExternalChain      an external-traffic step is needed (has endpoints and is externally reachable)
- * @param usesFirewall           load-balancer source ranges apply
+ * @param sourceRangesApply      load-balancer IPs with source ranges: traffic to them is filtered by source
+ *                               (iptables mode only builds its firewall chain when there are endpoints too;
+ *                               nftables mode filters regardless)
  * @param allowFromNode          a source range contains the node IP, so LB IPs are allowed as sources too
  */
 public record ServicePortIntent(
@@ -44,7 +46,7 @@ public record ServicePortIntent(
         boolean hasInternalEndpoints,
         boolean hasExternalEndpoints,
         boolean usesExternalChain,
-        boolean usesFirewall,
+        boolean sourceRangesApply,
         boolean allowFromNode) {
 
     /** What traffic meets when it has no endpoint to go to. */
@@ -85,7 +87,7 @@ public record ServicePortIntent(
                 !sel.local().isEmpty() && svc.usesLocalEndpoints(family),
                 hasEndpoints, hasInternal, hasExternal,
                 hasEndpoints && svc.externallyAccessible(family),
-                hasEndpoints && !lbIPs.isEmpty() && !ranges.isEmpty(),
+                !lbIPs.isEmpty() && !ranges.isEmpty(),
                 allowFromNode);
     }
 

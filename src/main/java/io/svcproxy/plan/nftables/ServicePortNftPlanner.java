@@ -84,7 +84,7 @@ final class ServicePortNftPlanner {
             if (in.hasEndpoints()) {
                 add(els, NftNames.SERVICE_IPS, target(ip, proto, port, externalChain));
             }
-            if (in.usesFirewall()) {
+            if (in.sourceRangesApply()) {
                 add(els, NftNames.FIREWALL_IPS, target(ip, proto, port, firewallChain));
             }
             if (!in.hasExternalEndpoints()) {
@@ -128,7 +128,7 @@ final class ServicePortNftPlanner {
             chains.put(externalChain, NftChain.regular(externalChain,
                     externalRules(in, clusterChain, externalPolicyChain)));
         }
-        if (in.usesFirewall()) {
+        if (in.sourceRangesApply()) {
             chains.put(firewallChain, NftChain.regular(firewallChain, List.of(firewallRule(in))));
         }
         return new ServicePortObjects(name, chains, sets, els);
