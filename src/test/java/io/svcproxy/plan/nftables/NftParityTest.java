@@ -35,6 +35,9 @@ class NftParityTest {
         assumeTrue(Files.isDirectory(dir), "reference data not present: " + dir);
         String expected = Files.readString(dir.resolve("nft-ruleset.txt"));
         String actual = NftText.render(plan(dir.resolve("objects.yaml")).tables());
+        Path out = Path.of("target", "nft-parity", set + ".txt");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, actual);
         List<String> want = NftRulesetNormalizer.normalize(expected);
         List<String> got = NftRulesetNormalizer.normalize(actual);
         if (!want.equals(got)) {

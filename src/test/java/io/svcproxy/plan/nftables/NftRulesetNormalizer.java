@@ -16,6 +16,27 @@ final class NftRulesetNormalizer {
     private NftRulesetNormalizer() {
     }
 
+    /** How many elements each printed line holds, run-length encoded ("2x38 1"): nft's wrapping, order aside. */
+    static String perLine(String body) {
+        List<String> runs = new ArrayList<>();
+        int last = -1;
+        int run = 0;
+        for (String line : body.split("\n")) {
+            int count = line.trim().isEmpty() ? 0 : line.split(",\\s*").length;
+            if (count == last) {
+                run++;
+            } else {
+                if (last >= 0) {
+                    runs.add(last + "x" + run);
+                }
+                last = count;
+                run = 1;
+            }
+        }
+        runs.add(last + "x" + run);
+        return String.join(" ", runs);
+    }
+
     static List<String> normalize(String text) {
         List<String> out = new ArrayList<>();
         List<String> lines = List.of(HANDLE.matcher(text).replaceAll("").split("\n", -1));
@@ -52,7 +73,7 @@ final class NftRulesetNormalizer {
                         String body = all.substring(0, all.length() - 2);
                         List<String> els = new ArrayList<>(List.of(body.split(",\\s+")));
                         els.sort(null);
-                        b.add("\t\telements = {");
+                        b.add("\t\telements = { # per line: " + perLine(body));
                         els.forEach(e -> b.add("\t\t\t" + e.trim()));
                         b.add("\t\t}");
                     } else {
