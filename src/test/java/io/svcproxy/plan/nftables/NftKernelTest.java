@@ -30,6 +30,22 @@ class NftKernelTest {
         assertLoadsAndListsIdentical(rendered);
     }
 
+    /** Every nftables golden (test-fixtures/golden/NAME/expected-nft.txt), both families. */
+    @org.junit.jupiter.api.TestFactory
+    List<org.junit.jupiter.api.DynamicTest> everyGoldenLoadsAndListsIdentical() throws IOException {
+        List<org.junit.jupiter.api.DynamicTest> tests = new java.util.ArrayList<>();
+        try (var dirs = Files.list(Path.of("test-fixtures", "golden"))) {
+            for (Path d : dirs.sorted().toList()) {
+                Path file = d.resolve("expected-nft.txt");
+                if (Files.isRegularFile(file)) {
+                    tests.add(org.junit.jupiter.api.DynamicTest.dynamicTest(d.getFileName().toString(),
+                            () -> assertLoadsAndListsIdentical(Files.readString(file))));
+                }
+            }
+        }
+        return tests;
+    }
+
     static void assertLoadsAndListsIdentical(String rendered) {
         try (NetNs ns = NetNs.create()) {
             ns.runChecked(List.of("nft", "-f", "-"), rendered);
