@@ -88,6 +88,19 @@ public final class NftNames {
         return name.indexOf('/') >= 0;
     }
 
+    private static final java.util.regex.Pattern LABEL = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final java.util.regex.Pattern PORT_NAME = java.util.regex.Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?)?");
+
+    /**
+     * The name's parts are the API's DNS labels (the source checks them; this is the planner's own
+     * guard): they go unquoted into object names and quoted into comments, so nothing else may pass.
+     */
+    public static boolean safe(ServicePortName name) {
+        return name.namespace().length() <= 63 && name.name().length() <= 63 && name.port().length() <= 63
+                && LABEL.matcher(name.namespace()).matches() && LABEL.matcher(name.name()).matches()
+                && PORT_NAME.matcher(name.port()).matches();
+    }
+
     /** "HASH-ns/svc/tcp/port". Names, namespaces and port names are DNS labels, so nothing here needs quoting. */
     static String serviceBase(ServicePortName name) {
         return hashAndTruncate(name.namespace() + "/" + name.name() + "/" + name.protocol().lower() + "/" + name.port());

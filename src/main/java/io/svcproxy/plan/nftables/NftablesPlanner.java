@@ -3,6 +3,7 @@ package io.svcproxy.plan.nftables;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.ServicePort;
 import io.svcproxy.model.ServicePortName;
+import io.svcproxy.model.Warning;
 import io.svcproxy.nftables.NftChain;
 import io.svcproxy.nftables.NftElement;
 import io.svcproxy.nftables.NftFamily;
@@ -34,13 +35,11 @@ public final class NftablesPlanner {
     public static NftablesFamilyPlan planFamily(ClusterSnapshot snapshot, NftablesOptions opts) {
         ServicePortNftPlanner planner = new ServicePortNftPlanner(opts);
         SortedMap<ServicePortName, ServicePortObjects> services = new TreeMap<>();
+        SortedMap<ServicePortName, Warning> skipped = new TreeMap<>();
         for (ServicePort svc : snapshot.services().values()) {
-            ServicePortObjects objs = planner.plan(svc, snapshot.endpointsOf(svc.name()));
-            if (objs != null) {
-                services.put(svc.name(), objs);
-            }
+            planOne(planner, svc, snapshot, services, skipped);
         }
-        return assemble(opts, services);
+        return assemble(opts, services, skipped);
     }
 
     /**
@@ -52,21 +51,37 @@ public final class NftablesPlanner {
         NftablesOptions opts = previous.options();
         ServicePortNftPlanner planner = new ServicePortNftPlanner(opts);
         SortedMap<ServicePortName, ServicePortObjects> services = new TreeMap<>(previous.services());
+        SortedMap<ServicePortName, Warning> skipped = new TreeMap<>(previous.skipped());
         for (ServicePortName name : changed) {
             services.remove(name);
+            skipped.remove(name);
             ServicePort svc = snapshot.services().get(name);
             if (svc != null) {
-                ServicePortObjects objs = planner.plan(svc, snapshot.endpointsOf(name));
-                if (objs != null) {
-                    services.put(name, objs);
-                }
+                planOne(planner, svc, snapshot, services, skipped);
             }
         }
-        return assemble(opts, services);
+        return assemble(opts, services, skipped);
+    }
+
+    private static void planOne(ServicePortNftPlanner planner, ServicePort svc, ClusterSnapshot snapshot,
+                                SortedMap<ServicePortName, ServicePortObjects> services,
+                                SortedMap<ServicePortName, Warning> skipped) {
+        ServicePortName name = svc.name();
+        if (!NftNames.safe(name)) {
+            skipped.put(name, new Warning("Service", io.svcproxy.model.Addresses.printable(
+                    name.namespace() + "/" + name.name()), "spec.ports",
+                    "name, namespace or port name is not a DNS label; not programmed in nftables mode"));
+            return;
+        }
+        ServicePortObjects objs = planner.plan(svc, snapshot.endpointsOf(name));
+        if (objs != null) {
+            services.put(name, objs);
+        }
     }
 
     /** Joins the fixed objects and every service port's pieces into the table. */
-    static NftablesFamilyPlan assemble(NftablesOptions opts, SortedMap<ServicePortName, ServicePortObjects> services) {
+    static NftablesFamilyPlan assemble(NftablesOptions opts, SortedMap<ServicePortName, ServicePortObjects> services,
+                                       SortedMap<ServicePortName, Warning> skipped) {
         NftFixedObjects fixed = new NftFixedObjects(opts);
         Map<String, NftSet> fixedSets = fixed.sets();
         Map<String, List<NftElement>> elements = new LinkedHashMap<>();
@@ -89,7 +104,7 @@ public final class NftablesPlanner {
         sets.putAll(serviceSets);
         NftTable table = new NftTable(NftFamily.of(opts.family()), NftNames.TABLE, NftNames.TABLE_COMMENT, chains,
                 sets);
-        return new NftablesFamilyPlan(opts, table, services);
+        return new NftablesFamilyPlan(opts, table, services, skipped);
     }
 
     /**
