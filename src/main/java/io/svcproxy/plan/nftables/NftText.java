@@ -33,6 +33,20 @@ public final class NftText {
         return sb.toString();
     }
 
+    /**
+     * {@code nft -f} input that replaces our tables wholesale in one transaction, whatever is there:
+     * each table is declared (a no-op when it exists), deleted, then written out. Affinity sets start
+     * empty again; use it for tools and tests, not for a live node's routine sync.
+     */
+    public static String renderReplacing(List<NftTable> tables) {
+        StringBuilder sb = new StringBuilder();
+        for (NftTable t : tables) {
+            String id = t.family().keyword() + " " + name(t.name());
+            sb.append("table ").append(id).append('\n').append("delete table ").append(id).append('\n');
+        }
+        return sb.append(render(tables)).toString();
+    }
+
     public static String render(NftTable t) {
         StringBuilder sb = new StringBuilder();
         sb.append("table ").append(t.family().keyword()).append(' ').append(name(t.name())).append(" {\n");

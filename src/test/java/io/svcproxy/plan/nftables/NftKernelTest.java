@@ -46,6 +46,25 @@ class NftKernelTest {
         return tests;
     }
 
+    /** The replacing form loads over an older table (here: another cluster's) and leaves exactly the new one. */
+    @org.junit.jupiter.api.Test
+    void replacingFormReplacesWhateverTableIsThere() throws IOException {
+        String older = Files.readString(Path.of("test-fixtures", "golden", "loadbalancer", "expected-nft.txt"));
+        io.svcproxy.model.ClusterSnapshot snap = new io.svcproxy.source.ClusterFileSource(
+                Path.of("test-fixtures", "golden", "affinity", "cluster.yaml"), "node-a").load();
+        String replacing = NftText.renderReplacing(NftablesPlanner.plan(snap, List.of(
+                NftablesOptions.of(io.svcproxy.plan.PlannerOptions.defaults(io.svcproxy.model.IpFamily.V4, "node-a"))))
+                .tables());
+        try (NetNs ns = NetNs.create()) {
+            ns.runChecked(List.of("nft", "-f", "-"), older);
+            ns.runChecked(List.of("nft", "-f", "-"), replacing);
+            String listed = ns.runChecked("nft", "list", "table", "ip", "kube-proxy");
+            String expected = replacing.substring(replacing.indexOf("table ip kube-proxy {"));
+            assertEquals(String.join("\n", NftRulesetNormalizer.normalize(expected)),
+                    String.join("\n", NftRulesetNormalizer.normalize(listed)));
+        }
+    }
+
     static void assertLoadsAndListsIdentical(String rendered) {
         try (NetNs ns = NetNs.create()) {
             ns.runChecked(List.of("nft", "-f", "-"), rendered);
