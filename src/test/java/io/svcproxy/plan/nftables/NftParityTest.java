@@ -3,6 +3,7 @@ package io.svcproxy.plan.nftables;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.svcproxy.cli.NftablesOptionsFactory;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.model.Cidr;
 import io.svcproxy.model.ClusterSnapshot;

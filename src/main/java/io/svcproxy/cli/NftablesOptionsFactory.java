@@ -1,7 +1,7 @@
-package io.svcproxy.plan.nftables;
+package io.svcproxy.cli;
 
 import io.svcproxy.config.NodePortAddresses;
-import io.svcproxy.config.PlannerOptionsFactory;
+import io.svcproxy.plan.nftables.NftablesOptions;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.model.Cidr;
 import io.svcproxy.model.IpFamily;
