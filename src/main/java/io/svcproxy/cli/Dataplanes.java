@@ -16,12 +16,15 @@ final class Dataplanes {
         return switch (mode) {
             case IPTABLES -> new IptablesModeWiring();
             case IPVS -> new IpvsModeWiring();
-            case NFTABLES -> throw new IllegalArgumentException("nftables mode: not available in this build yet");
+            case NFTABLES -> new NftablesModeWiring();
         };
     }
 
-    /** The modes whose leftovers cleanup removes, in order: iptables first (IPVS mode's glue rules go with it). */
+    /**
+     * The modes whose leftovers cleanup removes, in order: iptables first (IPVS mode's glue rules go
+     * with it), then IPVS's services and ipsets, then nftables mode's tables.
+     */
     static List<ProxyModeWiring> forCleanup() {
-        return List.of(of(ProxyMode.IPTABLES), of(ProxyMode.IPVS));
+        return List.of(of(ProxyMode.IPTABLES), of(ProxyMode.IPVS), of(ProxyMode.NFTABLES));
     }
 }

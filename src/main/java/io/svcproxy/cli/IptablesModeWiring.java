@@ -44,6 +44,9 @@ final class IptablesModeWiring implements ProxyModeWiring {
 
     @Override
     public ModeDaemon daemon(DaemonContext c, SnapshotSupplier source) {
+        if (!c.dryRun()) {
+            NftablesModeWiring.removeTablesAtStartUp();
+        }
         IptablesFamilies iptables = IptablesFamilies.open(c);
         List<IptablesSyncer> families = iptables.syncers();
         List<InetAddress> localIPs = LocalAddresses.list();

@@ -50,6 +50,7 @@ final class IpvsModeWiring implements ProxyModeWiring {
     @Override
     public ModeDaemon daemon(DaemonContext c, SnapshotSupplier source) {
         if (!c.dryRun()) {
+            NftablesModeWiring.removeTablesAtStartUp();
             c.setup().sysctls(c.config()).applyIpvs(c.config().ipvs().strictArp());
         }
         IptablesFamilies glue = IptablesFamilies.open(c);

@@ -38,16 +38,17 @@ public final class PlanCommand implements Callable<Integer> {
                     + "iptables-save dump file. Default: ${DEFAULT-VALUE}.")
     String against;
 
-    @Option(names = "--output", defaultValue = "diff", paramLabel = "diff|restore|ipset|ipvs",
-            description = "'diff': readable changes grouped by service; 'restore': the exact iptables-restore "
+    @Option(names = "--output", defaultValue = "diff", paramLabel = "diff|restore|ipset|ipvs|nft",
+            description = "'diff': readable changes grouped by service (with --proxy-mode nftables as nft commands); "
+                    + "'restore': the exact iptables-restore "
                     + "payload for one family; with --proxy-mode ipvs also 'ipset' (the ipset restore payload of a "
                     + "fresh node) and 'ipvs' (the planned virtual and real servers and kube-ipvs0 addresses, "
-                    + "ipvsadm -Ln style). Default: ${DEFAULT-VALUE}.")
+                    + "ipvsadm -Ln style); with --proxy-mode nftables 'nft' (the complete tables as nft -f reads "
+                    + "them; with --against live they replace the node's tables). Default: ${DEFAULT-VALUE}.")
     Output output;
 
     @Option(names = "--proxy-mode", paramLabel = "iptables|ipvs|nftables",
-            description = "kube-proxy's mode to plan for (default: the --config file's mode, else iptables; nftables "
-                    + "is coming, refused by this build). In ipvs "
+            description = "kube-proxy's mode to plan for (default: the --config file's mode, else iptables). In ipvs "
                     + "mode --against applies to the iptables glue only: the IPVS services, kube-ipvs0 addresses "
                     + "and ipsets are always compared with an empty node (reading them from a node or a dump is "
                     + "not supported).")
@@ -82,7 +83,7 @@ public final class PlanCommand implements Callable<Integer> {
     @Mixin
     ProxyFlags flags;
 
-    enum Output { diff, restore, ipset, ipvs }
+    enum Output { diff, restore, ipset, ipvs, nft }
 
     enum Colour { auto, always, never }
 
@@ -114,6 +115,9 @@ public final class PlanCommand implements Callable<Integer> {
     private List<IpFamily> families(ClusterSnapshot snapshot, NodeTarget target) {
         if (ipFamily != null) {
             return List.of(IpFamily.parse(ipFamily));
+        }
+        if (output == Output.nft) {
+            return List.of(IpFamily.V4, IpFamily.V6);   // the node's whole ruleset: kube-proxy keeps both tables
         }
         if (output != Output.diff || target.isDump()) {
             return List.of(IpFamily.V4);

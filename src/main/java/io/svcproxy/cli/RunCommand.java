@@ -66,7 +66,7 @@ public final class RunCommand implements Callable<Integer> {
     boolean cleanup;
 
     @Option(names = "--proxy-mode", paramLabel = "iptables|ipvs|nftables",
-            description = "Proxy mode: iptables or ipvs (kube-proxy's); nftables is coming (refused by this build). "
+            description = "Proxy mode: iptables, ipvs or nftables (kube-proxy's; nftables programs nf_tables through netlink). "
                     + "Default: --config's mode, else iptables.")
     String proxyMode;
 

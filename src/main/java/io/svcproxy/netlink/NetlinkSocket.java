@@ -185,6 +185,13 @@ public final class NetlinkSocket implements AutoCloseable {
      * asked for an ACK is answered, or when a message that did not ask (the batch frame) is refused,
      * since the kernel sends nothing more then.
      */
+    /** Bytes of the last batch datagram sent, what a sync reports as its payload. */
+    public long lastBatchBytes() {
+        return lastBatchBytes;
+    }
+
+    private long lastBatchBytes;
+
     public int[] batch(List<NetlinkMessageBuilder> messages) {
         requireOpen();
         int n = messages.size();
@@ -207,6 +214,7 @@ public final class NetlinkSocket implements AutoCloseable {
             throw new IllegalArgumentException("batch of " + total + " bytes is too large for one datagram");
         }
         byte[] datagram = new byte[(int) total];
+        lastBatchBytes = datagram.length;
         int at = 0;
         for (byte[] m : built) {
             System.arraycopy(m, 0, datagram, at, m.length);

@@ -1,38 +1,52 @@
 package io.svcproxy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.time.Duration;
 
-/** --proxy-mode nftables is understood, and refused honestly until the nftables dataplane is in. */
+/** `plan --proxy-mode nftables`: both outputs, and clear refusals of what the mode has no use for. */
 class NftablesModeTest {
     private static final String DEMO = "test-fixtures/demo/cluster.yaml";
-    private static final String REFUSAL = "svcproxy: nftables mode: not available in this build yet\n";
 
+    /** exit code, stdout, stderr */
     private static String[] run(String... args) {
+        StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args);
-        return new String[] {Integer.toString(code), err.toString()};
+        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
     }
 
     @Test
-    void runRefusesItBeforeTouchingTheNode() {
-        // Bounded: if the mode were accepted, the dry-run daemon would start and never return.
-        String[] r = assertTimeoutPreemptively(Duration.ofSeconds(30),
-                () -> run("run", "--cluster", DEMO, "--dry-run", "--proxy-mode", "nftables"));
-        assertEquals("1", r[0], r[1]);
-        assertEquals(REFUSAL, r[1]);
+    void theCompleteTablesAsNftReadsThem() {
+        String[] r = run("plan", "--cluster", DEMO, "--proxy-mode", "nftables", "--output", "nft");
+        assertEquals("2", r[0], r[2]);
+        assertTrue(r[1].startsWith("table ip kube-proxy {\n\tcomment \"rules for kube-proxy\"\n"), r[1]);
+        assertTrue(r[1].contains("\ntable ip6 kube-proxy {\n"), "both families of the dual-stack demo");
     }
 
     @Test
-    void planRefusesIt() {
+    void theDiffAgainstAnEmptyNodeIsNftCommandsGroupedByService() {
         String[] r = run("plan", "--cluster", DEMO, "--proxy-mode", "nftables");
-        assertEquals("1", r[0], r[1]);
-        assertEquals(REFUSAL, r[1]);
+        assertEquals("2", r[0], r[2]);
+        String out = r[1];
+        assertTrue(out.startsWith("# IPv4\n# (shared)\nadd table ip kube-proxy { comment \"rules for kube-proxy\"; }\n"),
+                out);
+        assertTrue(out.contains("\n# kube-system/kube-dns:dns\n"), out);
+        assertTrue(out.contains("\nadd element ip kube-proxy no-endpoint-services { 10.96.50.60 . tcp . 80 comment "
+                + "\"web/no-endpoints:http\" : goto reject-chain }\n"), out);
+    }
+
+    @Test
+    void iptablesOnlyOutputsAndDumpsAreRefusedWithTheReason() {
+        String[] restore = run("plan", "--cluster", DEMO, "--proxy-mode", "nftables", "--output", "restore");
+        assertEquals("1", restore[0]);
+        assertTrue(restore[2].contains("--output restore is not for --proxy-mode nftables (diff or nft)"), restore[2]);
+        String[] dump = run("plan", "--cluster", DEMO, "--proxy-mode", "nftables", "--against", DEMO);
+        assertEquals("1", dump[0]);
+        assertTrue(dump[2].contains("with --proxy-mode nftables use --against empty or live"), dump[2]);
     }
 }

@@ -24,7 +24,8 @@ public final class NftTableSyncer {
     private NftTable lastPlan;
 
     /** What one sync did: whether it read the kernel, the batch it sent, and drift it found. */
-    public record Result(NftFamily family, boolean full, int messages, NftChanges.Counts counts, int driftRepaired) {
+    public record Result(NftFamily family, boolean full, int messages, long payloadBytes, NftChanges.Counts counts,
+                         int driftRepaired) {
         public boolean changed() {
             return messages > 0;
         }
@@ -51,9 +52,10 @@ public final class NftTableSyncer {
         int drift = readKernel && lastPlan != null && actual != null
                 ? NftDiff.diff(actual, lastPlan).ops().size() : 0;
         NftChanges changes = NftDiff.diff(actual, plan);
+        long bytes = 0;
         try {
             if (!changes.isEmpty()) {
-                kernel.apply(changes.ops());
+                bytes = kernel.apply(changes.ops());
             }
         } catch (RuntimeException e) {
             invalidate();
@@ -62,7 +64,7 @@ public final class NftTableSyncer {
         known = changes.after();
         knownRead = true;
         lastPlan = plan;
-        return new Result(family, readKernel, changes.ops().size(), changes.counts(), drift);
+        return new Result(family, readKernel, changes.ops().size(), bytes, changes.counts(), drift);
     }
 
     /** Forgets what was written, so the next sync reads the kernel (after a failure anywhere). */

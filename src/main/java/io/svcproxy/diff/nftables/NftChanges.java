@@ -21,13 +21,14 @@ public record NftChanges(List<NftOp> ops, Counts counts, io.svcproxy.nftables.Nf
 
     /**
      * How many chains the batch adds, rewrites (flush + re-add of its rules), flushes because they
-     * are stale, and deletes (stale ones flushed by an earlier sync); how many rules it adds, sets it
+     * are stale, and deletes (stale ones flushed by an earlier sync); how many rules it adds and
+     * removes (a rewritten chain's old rules count as removed), sets it
      * adds or deletes (a re-declared set counts as both), and elements it adds or deletes (a changed
      * element counts as both).
      */
     public record Counts(int chainsAdded, int chainsRewritten, int chainsFlushedStale, int chainsDeleted,
-                         int rulesAdded, int setsAdded, int setsDeleted, int elementsAdded,
+                         int rulesAdded, int rulesDeleted, int setsAdded, int setsDeleted, int elementsAdded,
                          int elementsDeleted) {
-        public static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        public static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 }

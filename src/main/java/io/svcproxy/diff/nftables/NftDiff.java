@@ -71,6 +71,7 @@ public final class NftDiff {
         private int chainsRewritten;
         private int chainsFlushedStale;
         private int elementsAdded;
+        private int rulesDeleted;
         private int elementsDeleted;
 
         Builder(NftTable have, NftTable want, boolean newTable) {
@@ -100,7 +101,7 @@ public final class NftDiff {
             ops.addAll(addElements);
             ops.addAll(deleteChains);
             return new NftChanges(ops, new NftChanges.Counts(addChains.size(), chainsRewritten, chainsFlushedStale,
-                    deleteChains.size(), addRules.size(), addSets.size() + redeclareSets.size(), deleteSets.size(),
+                    deleteChains.size(), addRules.size(), rulesDeleted, addSets.size() + redeclareSets.size(), deleteSets.size(),
                     elementsAdded, elementsDeleted), after());
         }
 
@@ -183,6 +184,7 @@ public final class NftDiff {
                     // jumps to a base chain, and a regular chain does not become a base one in our plans).
                     if (!old.rules().isEmpty()) {
                         retireBaseChains.add(new NftOp.FlushChain(family, table, chain.name()));
+                        rulesDeleted += old.rules().size();
                     }
                     retireBaseChains.add(new NftOp.DeleteChain(family, table, chain.name()));
                     addChains.add(new NftOp.AddChain(family, table, chain));
@@ -190,6 +192,7 @@ public final class NftDiff {
                 } else if (rewrite.contains(chain.name()) || (old != chain && !old.rules().equals(chain.rules()))) {
                     if (!old.rules().isEmpty()) {
                         flushes.add(new NftOp.FlushChain(family, table, chain.name()));
+                        rulesDeleted += old.rules().size();
                     }
                     chainsRewritten++;
                     addRules(chain);
@@ -206,6 +209,7 @@ public final class NftDiff {
                 if (!old.rules().isEmpty()) {
                     flushes.add(new NftOp.FlushChain(family, table, old.name()));
                     chainsFlushedStale++;
+                    rulesDeleted += old.rules().size();
                     lingering.add(old.name());
                     continue;
                 }

@@ -94,9 +94,9 @@ public final class NetlinkNftKernel implements NftKernel {
     }
 
     @Override
-    public void apply(List<NftOp> ops) {
+    public long apply(List<NftOp> ops) {
         if (ops.isEmpty()) {
-            return;
+            return 0;
         }
         NftBatchEncoder.Batch batch;
         try {
@@ -114,6 +114,21 @@ public final class NetlinkNftKernel implements NftKernel {
         NftApplyException failure = NftBatchErrors.firstRefusal(ops, batch, answers);
         if (failure != null) {
             throw failure;
+        }
+        return socket.lastBatchBytes();
+    }
+
+    /** One GETTABLE: the cheap check between syncs that our table was not deleted behind our back. */
+    @Override
+    public boolean exists(NftFamily family, String table) {
+        try {
+            return !socket.request(NftDumpRequests.getTable(family, table, ByteOrder.nativeOrder()),
+                    "get table " + family.keyword() + " " + table).isEmpty();
+        } catch (NetlinkException e) {
+            if (e.errno() == NetlinkConstants.ENOENT) {
+                return false;
+            }
+            throw e;
         }
     }
 
