@@ -44,14 +44,41 @@ public final class NetlinkNftKernel implements NftKernel {
         return new NetlinkNftKernel(socket);
     }
 
+    /** How often a read is repeated when a batch committed while it dumped. */
+    static final int READ_ATTEMPTS = 5;
+
+    /**
+     * Several dumps make one read; each is consistent on its own, but a batch committed between
+     * two of them would mix two rulesets. The ruleset generation before and after tells: the read
+     * is repeated until it did not change.
+     */
     @Override
     public Optional<NftTable> read(NftFamily family, String table) {
-        NftDump dump = dump(family, table);
-        if (dump == null) {
-            return Optional.empty();
+        for (int attempt = 1; ; attempt++) {
+            long before = generation();
+            NftDump dump = dump(family, table);
+            if (generation() == before) {
+                if (dump == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(NftTableDecoder.table(family, table, dump.table(), dump.chains(), dump.sets(),
+                        dump.rules(), dump.elements()));
+            }
+            if (attempt >= READ_ATTEMPTS) {
+                throw new NetlinkException("read " + family.keyword() + " " + table + ": the ruleset changed during "
+                        + READ_ATTEMPTS + " reads in a row", NetlinkConstants.EBUSY);
+            }
         }
-        return Optional.of(NftTableDecoder.table(family, table, dump.table(), dump.chains(), dump.sets(), dump.rules(),
-                dump.elements()));
+    }
+
+    private long generation() {
+        List<NetlinkMessage> replies = socket.request(NftDumpRequests.getGeneration(ByteOrder.nativeOrder()),
+                "get nf_tables generation");
+        if (replies.isEmpty()) {
+            throw new NetlinkParseException("get nf_tables generation: no reply");
+        }
+        return replies.get(0).attributes(NetlinkConstants.NFGENMSG_LEN).require(NFTA_GEN_ID, "NFTA_GEN_ID")
+                .u32BigEndian();
     }
 
     /** The kernel's replies for one table, as {@link NftTableDecoder} takes them; null if no such table. */
