@@ -135,8 +135,10 @@ public final class NetlinkNftKernel implements NftKernel {
         try {
             answers = socket.batch(batch.messages());
         } catch (NetlinkException e) {
-            throw new NftApplyException("nf_tables batch of " + ops.size() + " ops failed: " + e.getMessage(), null,
-                    e.errno(), e);
+            // A send that failed applied nothing; a failure while reading the answers leaves the
+            // outcome unknown (the kernel may have committed): the caller reads the table again.
+            throw new NftApplyException("nf_tables batch of " + ops.size() + " ops: " + e.getMessage()
+                    + " (outcome unknown if the batch was sent: read the table again)", null, e.errno(), e);
         }
         NftApplyException failure = NftBatchErrors.firstRefusal(ops, batch, answers);
         if (failure != null) {
