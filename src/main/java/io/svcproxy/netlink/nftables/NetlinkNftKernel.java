@@ -4,7 +4,6 @@ import io.svcproxy.netlink.Netlink;
 import io.svcproxy.netlink.NetlinkConstants;
 import io.svcproxy.netlink.NetlinkException;
 import io.svcproxy.netlink.NetlinkMessage;
-import io.svcproxy.netlink.NetlinkMessageBuilder;
 import io.svcproxy.netlink.NetlinkParseException;
 import io.svcproxy.netlink.NetlinkSocket;
 import io.svcproxy.nftables.NftApplyException;
