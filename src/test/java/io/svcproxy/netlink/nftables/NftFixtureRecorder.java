@@ -34,6 +34,7 @@ class NftFixtureRecorder {
     void record() throws IOException {
         record("small-ruleset", NftFamily.IP);
         record("small-ruleset-ip6", NftFamily.IP6);
+        record("small-ruleset-extra", NftFamily.IP);
     }
 
     private static void record(String name, NftFamily family) throws IOException {
@@ -58,9 +59,10 @@ class NftFixtureRecorder {
                 Files.deleteIfExists(trace);
             }
             try (NetlinkNftKernel k = NetlinkNftKernel.over(NetnsSockets.netfilter(ns).get())) {
-                NetlinkNftKernel.NftDump d = k.dump(family, "kube-proxy");
+                String table = name.endsWith("-extra") ? "svcp-extra" : "kube-proxy";
+                NetlinkNftKernel.NftDump d = k.dump(family, table);
                 String from = "the kernel's replies (" + kernel + ", " + ByteOrder.nativeOrder()
-                        + ") to NetlinkNftKernel's read of " + family.keyword() + " kube-proxy after `nft -f " + name
+                        + ") to NetlinkNftKernel's read of " + family.keyword() + " " + table + " after `nft -f " + name
                         + ".nft`";
                 write(name + "-gettable-reply", from + ": GETTABLE", List.of(d.table()));
                 write(name + "-getchain-replies", from + ": GETCHAIN dump", d.chains());

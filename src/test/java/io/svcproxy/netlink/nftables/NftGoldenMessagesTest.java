@@ -51,12 +51,13 @@ class NftGoldenMessagesTest {
     }
 
     static NftTable recordedTable(String name, NftFamily family) {
+        String table = name.endsWith("-extra") ? "svcp-extra" : "kube-proxy";
         Map<String, List<NetlinkMessage>> elements = new LinkedHashMap<>();
         for (NetlinkMessage m : replies(name + "-getsetelem-replies")) {
             String set = m.attributes(4).require(NftConstants.NFTA_SET_ELEM_LIST_SET, "set").string();
             elements.computeIfAbsent(set, k -> new ArrayList<>()).add(m);
         }
-        return NftTableDecoder.table(family, "kube-proxy", replies(name + "-gettable-reply").get(0),
+        return NftTableDecoder.table(family, table, replies(name + "-gettable-reply").get(0),
                 replies(name + "-getchain-replies"), replies(name + "-getset-replies"),
                 replies(name + "-getrule-replies"), elements);
     }
@@ -164,6 +165,27 @@ class NftGoldenMessagesTest {
     void encodingTheDecodedTableGivesTheBatchNftSent() {
         assertEncodesAsNftDid("small-ruleset", NftFamily.IP);
         assertEncodesAsNftDid("small-ruleset-ip6", NftFamily.IP6);
+        assertEncodesAsNftDid("small-ruleset-extra", NftFamily.IP);
+    }
+
+    @Test
+    void lessCommonExpressionFormsDecode() {
+        NftTable t = recordedTable("small-ruleset-extra", NftFamily.IP);
+        List<NftRule> post = t.chains().get("postrouting").rules();
+        List<NftRule> in = t.chains().get("input").rules();
+        assertEquals(new NftChain.Base("filter", NftChain.INPUT, 0, NftVerdict.DROP), t.chains().get("input").base());
+        assertEquals(new NftExpr.Nat(NftExpr.Nat.SNAT, 2, 1, 1, 0, 0, 1), post.get(0).exprs().get(3));
+        assertEquals(new NftExpr.Masq(0), post.get(1).exprs().get(2));
+        assertEquals(new NftExpr.Lookup(new NftExpr.Named("blocked"), 1, NftExpr.Lookup.NO_DREG, NftExpr.Lookup.F_INV),
+                in.get(0).exprs().get(1));
+        assertEquals(new NftExpr.Dynset(NftExpr.Dynset.UPDATE, 1, "seen", 30_000), in.get(1).exprs().get(1));
+        assertEquals(new NftExpr.Ct(19 /* NFT_CT_SRC_IP */, 1, 0), in.get(2).exprs().get(0));
+        assertEquals(NftExpr.Immediate.verdict(NftVerdict.RETURN), in.get(2).exprs().get(2));
+        assertEquals(new NftExpr.Reject(1, 0), in.get(3).exprs().get(2));
+        assertEquals(new NftExpr.MetaSet(NftExpr.Meta.MARK, 1), in.get(4).exprs().get(1));
+        assertEquals(new NftExpr.Numgen(1, 4, 0, 10), in.get(5).exprs().get(2));
+        assertEquals(new NftSet("seen", NftKeyType.of(NftType.IPV4_ADDR), null, NftSet.F_TIMEOUT | NftSet.F_EVAL,
+                3_600_000, 1024, null, List.of()), t.sets().get("seen"));
     }
 
     private static void assertEncodesAsNftDid(String name, NftFamily family) {
