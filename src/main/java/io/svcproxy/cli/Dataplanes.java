@@ -1,0 +1,27 @@
+package io.svcproxy.cli;
+
+import io.svcproxy.config.ProxyMode;
+
+import java.util.List;
+
+/**
+ * The one place a proxy mode is chosen: run, plan and cleanup ask here for the mode's wiring and
+ * know no mode themselves.
+ */
+final class Dataplanes {
+    private Dataplanes() {
+    }
+
+    static ProxyModeWiring of(ProxyMode mode) {
+        return switch (mode) {
+            case IPTABLES -> new IptablesModeWiring();
+            case IPVS -> new IpvsModeWiring();
+            case NFTABLES -> throw new IllegalArgumentException("nftables mode: not available in this build yet");
+        };
+    }
+
+    /** The modes whose leftovers cleanup removes, in order: iptables first (IPVS mode's glue rules go with it). */
+    static List<ProxyModeWiring> forCleanup() {
+        return List.of(of(ProxyMode.IPTABLES), of(ProxyMode.IPVS));
+    }
+}
