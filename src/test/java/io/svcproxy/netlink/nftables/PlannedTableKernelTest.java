@@ -74,6 +74,44 @@ class PlannedTableKernelTest {
         }
     }
 
+    /**
+     * One cluster's tables turned into another's by diffs against what the kernel holds, as the
+     * syncer does: each sync reads, diffs and applies; what the kernel holds after each batch is
+     * what the diff said it would leave, and within a few syncs (stale chains go a sync after they
+     * are emptied) it is the new plan, listed by nft as kube-proxy's own.
+     */
+    @org.junit.jupiter.api.Test
+    void diffsAppliedThroughTheCodecTurnOneClusterIntoAnother() throws IOException {
+        Path mix3 = NetlinkNftKernelRoundTripTest.REFERENCE.resolve("mix-3");
+        assumeTrue(Files.isRegularFile(mix3.resolve("objects.yaml")), "reference not present: " + mix3);
+        List<NftTable> from = plan(FIXTURES.resolve("kube-proxy-v1.36.2-mix-2-objects.yaml"));
+        List<NftTable> to = plan(mix3.resolve("objects.yaml"));
+        try (NetNs ns = NetNs.create(); NetlinkNftKernel k = NetlinkNftKernel.over(NetnsSockets.netfilter(ns).get())) {
+            for (NftTable t : from) {
+                k.apply(NftDiff.diff(null, t).ops());
+            }
+            for (int i = 0; i < to.size(); i++) {
+                NftTable want = to.get(i);
+                int syncs = 0;
+                while (true) {
+                    NftTable now = k.read(want.family(), want.name()).orElseThrow();
+                    io.svcproxy.diff.nftables.NftChanges changes = NftDiff.diff(now, want);
+                    if (changes.isEmpty()) {
+                        break;
+                    }
+                    k.apply(changes.ops());
+                    assertEquals(changes.after(), k.read(want.family(), want.name()).orElseThrow(),
+                            "the kernel holds what the diff said it leaves, sync " + syncs);
+                    syncs++;
+                    org.junit.jupiter.api.Assertions.assertTrue(syncs <= 3, "converges within 3 syncs");
+                }
+                assertEquals(want, k.read(want.family(), want.name()).orElseThrow());
+            }
+            assertEquals(NftRulesetText.normalizeObjectOrder(Files.readString(mix3.resolve("nft-ruleset.txt"))),
+                    NftRulesetText.normalizeObjectOrder(ns.runChecked("nft", "list", "ruleset")));
+        }
+    }
+
     static List<NftTable> plan(Path objects) {
         ClusterSnapshot snapshot = new ClusterFileSource(objects, NODE).load();
         ProxyConfig config = ProxyConfig.builder().hostnameOverride(NODE).clusterCidrs("10.244.0.0/16").build();
