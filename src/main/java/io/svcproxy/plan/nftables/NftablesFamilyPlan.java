@@ -1,11 +1,12 @@
 package io.svcproxy.plan.nftables;
 
 import io.svcproxy.model.ServicePortName;
+import io.svcproxy.model.Warning;
+import io.svcproxy.nftables.Bytes;
 import io.svcproxy.nftables.NftTable;
 
-import io.svcproxy.model.Warning;
-
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -36,5 +37,16 @@ public record NftablesFamilyPlan(NftablesOptions options, NftTable table,
             }
         }
         return null;
+    }
+
+    /**
+     * Which service port each element of a shared set or map comes from, by key (for a key two
+     * service ports both add, e.g. one pod port behind two services in hairpin-connections: the
+     * first in name order, whose element the table holds).
+     */
+    public Map<Bytes, ServicePortName> elementOwners(String set) {
+        Map<Bytes, ServicePortName> owners = new LinkedHashMap<>();
+        services.forEach((name, objs) -> objs.elementsOf(set).forEach(e -> owners.putIfAbsent(e.key(), name)));
+        return owners;
     }
 }

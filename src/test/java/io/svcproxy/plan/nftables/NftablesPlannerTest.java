@@ -98,6 +98,8 @@ class NftablesPlannerTest {
         ServicePort b = clusterIP("ns", "b", "10.96.0.11", 81);
         NftablesFamilyPlan plan = NftablesPlanner.planFamily(snapshot(Map.of(a, List.of(ep), b, List.of(ep))), V4);
         assertEquals(1, plan.table().sets().get(NftNames.HAIRPIN_CONNECTIONS).elements().size());
+        assertEquals(List.of(a.name()), List.copyOf(plan.elementOwners(NftNames.HAIRPIN_CONNECTIONS).values()));
+        assertEquals(2, plan.elementOwners(NftNames.SERVICE_IPS).size());
     }
 
     @Test
