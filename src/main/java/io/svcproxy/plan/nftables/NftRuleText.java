@@ -2,7 +2,6 @@ package io.svcproxy.plan.nftables;
 
 import io.svcproxy.nftables.Bytes;
 import io.svcproxy.nftables.NftElement;
-import io.svcproxy.nftables.NftExpr;
 import io.svcproxy.nftables.NftExpr.Bitwise;
 import io.svcproxy.nftables.NftExpr.Cmp;
 import io.svcproxy.nftables.NftExpr.Ct;
@@ -17,6 +16,7 @@ import io.svcproxy.nftables.NftExpr.Nat;
 import io.svcproxy.nftables.NftExpr.Numgen;
 import io.svcproxy.nftables.NftExpr.Payload;
 import io.svcproxy.nftables.NftExpr.Reject;
+import io.svcproxy.nftables.NftExpr;
 import io.svcproxy.nftables.NftFamily;
 import io.svcproxy.nftables.NftRule;
 import io.svcproxy.nftables.NftSet;

@@ -1,5 +1,6 @@
 package io.svcproxy.plan.nftables;
 
+import io.svcproxy.model.Addresses;
 import io.svcproxy.nftables.Bytes;
 import io.svcproxy.nftables.NftChain;
 import io.svcproxy.nftables.NftElement;
@@ -246,7 +247,7 @@ public final class NftText {
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
                     || c == '.' || c == '/' || c == '-';
             if (!ok) {
-                throw new IllegalArgumentException("not an nft identifier: " + io.svcproxy.model.Addresses.printable(n));
+                throw new IllegalArgumentException("not an nft identifier: " + Addresses.printable(n));
             }
         }
         return n;

@@ -10,6 +10,7 @@ import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.Protocol;
 import io.svcproxy.model.ServicePort;
 import io.svcproxy.model.ServicePortName;
+import io.svcproxy.nftables.Bytes;
 import io.svcproxy.nftables.NftChain;
 import io.svcproxy.nftables.NftElement;
 import io.svcproxy.nftables.NftExpr;
@@ -210,8 +211,8 @@ final class ServicePortNftPlanner {
     }
 
     /** hairpin-connections keys: endpoint . endpoint . proto . port (a pod reaching itself is masqueraded). */
-    private static io.svcproxy.nftables.Bytes hairpinKey(Endpoint ep, Protocol proto) {
-        return io.svcproxy.nftables.Bytes.concat(NftValues.addr(ep.ip()), NftValues.addr(ep.ip()),
-                NftValues.proto(proto), io.svcproxy.nftables.Bytes.be16(ep.port()));
+    private static Bytes hairpinKey(Endpoint ep, Protocol proto) {
+        return Bytes.concat(NftValues.addr(ep.ip()), NftValues.addr(ep.ip()),
+                NftValues.proto(proto), Bytes.be16(ep.port()));
     }
 }

@@ -13,8 +13,8 @@ import io.svcproxy.model.Protocol;
 import io.svcproxy.model.ServicePort;
 import io.svcproxy.model.ServicePortName;
 import io.svcproxy.plan.PlannerOptions;
-import io.svcproxy.plan.ServicePortIntent;
 import io.svcproxy.plan.ServicePortIntent.NoEndpoints;
+import io.svcproxy.plan.ServicePortIntent;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
