@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * nftables mode of every golden case: test-fixtures/golden/NAME/expected-nft.txt is the rendered plan
  * of both families (the same cluster.yaml and args as the iptables goldens), reviewed against what
  * kube-proxy v1.36 does. Regenerate with SVCPROXY_UPDATE_GOLDEN=1 and review the diff. Each file is
- * also checked with `nft -c -f` when nft can be run.
+ * also checked with `nft -c -f` (in a fresh network namespace) when nft and unshare can be run as root.
  */
 class NftGoldenFilesTest {
     private static final boolean UPDATE = "1".equals(System.getenv("SVCPROXY_UPDATE_GOLDEN"));
@@ -63,7 +63,8 @@ class NftGoldenFilesTest {
         }
         for (GoldenCase c : GoldenCase.all()) {
             tests.add(DynamicTest.dynamicTest(c.name(), () -> {
-                Process p = new ProcessBuilder("nft", "-c", "-f", expected(c).toString())
+                // In a namespace of its own, so whatever tables this host has cannot make the check fail.
+                Process p = new ProcessBuilder("unshare", "--net", "nft", "-c", "-f", expected(c).toString())
                         .redirectErrorStream(true).start();
                 String out = new String(p.getInputStream().readAllBytes());
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS), "nft -c timed out");
@@ -110,7 +111,7 @@ class NftGoldenFilesTest {
 
     private static boolean nftCanCheck() {
         try {
-            Process p = new ProcessBuilder("nft", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("unshare", "--net", "nft", "--version").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
             return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0
                     && "root".equals(System.getProperty("user.name"));
