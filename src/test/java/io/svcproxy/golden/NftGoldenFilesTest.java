@@ -9,6 +9,7 @@ import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.plan.nftables.NftText;
+import io.svcproxy.plan.nftables.NftablesPlan;
 import io.svcproxy.plan.nftables.NftablesOptions;
 import io.svcproxy.plan.nftables.NftablesOptionsFactory;
 import io.svcproxy.plan.nftables.NftablesPlanner;
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * kube-proxy v1.36 does. Regenerate with SVCPROXY_UPDATE_GOLDEN=1 and review the diff. Each file is
  * also checked with `nft -c -f` (in a fresh network namespace) when nft and unshare can be run as root.
  */
-class NftGoldenFilesTest {
+public class NftGoldenFilesTest {
     private static final boolean UPDATE = "1".equals(System.getenv("SVCPROXY_UPDATE_GOLDEN"));
 
     static Path expected(GoldenCase c) {
@@ -76,6 +77,11 @@ class NftGoldenFilesTest {
 
     /** The rendered plan of both families for a golden case. */
     static String render(GoldenCase c) throws IOException {
+        return NftText.render(plan(c).tables());
+    }
+
+    /** The plan of both families for a golden case (its args, no service CIDRs known). */
+    public static NftablesPlan plan(GoldenCase c) throws IOException {
         ProxyConfig config = config(c.args());
         ClusterSnapshot snapshot = new ClusterFileSource(c.dir().resolve("cluster.yaml"),
                 config.hostnameOverride().isEmpty() ? null : config.hostnameOverride()).load();
@@ -84,7 +90,7 @@ class NftGoldenFilesTest {
             families.add(NftablesOptionsFactory.create(config, f, snapshot.node().orElse(null), List.of(), false,
                     List.of()));
         }
-        return NftText.render(NftablesPlanner.plan(snapshot, families).tables());
+        return NftablesPlanner.plan(snapshot, families);
     }
 
     /** The golden args use only these flags (the CLI's own parsing is iptables-mode code). */

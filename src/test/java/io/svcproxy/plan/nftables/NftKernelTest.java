@@ -46,6 +46,35 @@ class NftKernelTest {
         return tests;
     }
 
+    /**
+     * For every golden, the expressions we plan are the ones nft compiles our rendered text into
+     * (read back with `nft --debug=netlink list ruleset`): text and expressions say the same thing,
+     * for the shapes the reference sets do not have (IPv6, interval sets, interface names, ...).
+     */
+    @org.junit.jupiter.api.TestFactory
+    List<org.junit.jupiter.api.DynamicTest> everyGoldenPlansTheExpressionsNftCompilesItsTextInto() throws IOException {
+        List<org.junit.jupiter.api.DynamicTest> tests = new java.util.ArrayList<>();
+        for (io.svcproxy.golden.GoldenCase c : io.svcproxy.golden.GoldenCase.all()) {
+            tests.add(org.junit.jupiter.api.DynamicTest.dynamicTest(c.name(), () -> {
+                NftablesPlan plan = io.svcproxy.golden.NftGoldenFilesTest.plan(c);
+                try (NetNs ns = NetNs.create()) {
+                    ns.runChecked(List.of("nft", "-f", "-"), NftText.render(plan.tables()));
+                    String debug = ns.runChecked("nft", "--debug=netlink", "list", "ruleset");
+                    java.util.Map<String, NftNetlinkParityTest.Recorded> recorded =
+                            NftNetlinkParityTest.parse(List.of(debug.split("\n")));
+                    for (io.svcproxy.nftables.NftTable t : plan.tables()) {
+                        NftNetlinkParityTest.Recorded want = recorded.get(t.family().keyword());
+                        assertEquals(NftNetlinkParityTest.render(want.chains()),
+                                NftNetlinkParityTest.render(NftNetlinkParityTest.chains(t)), c.name() + " " + t.family());
+                        assertEquals(new java.util.TreeMap<>(want.sets()),
+                                new java.util.TreeMap<>(NftNetlinkParityTest.sets(t)), c.name() + " sets");
+                    }
+                }
+            }));
+        }
+        return tests;
+    }
+
     /** The replacing form loads over an older table (here: another cluster's) and leaves exactly the new one. */
     @org.junit.jupiter.api.Test
     void replacingFormReplacesWhateverTableIsThere() throws IOException {
