@@ -74,6 +74,8 @@ class NftablesPlannerTest {
         assertEquals(full.services(), incremental.services());
         assertTrue(incremental.services().get(a.name()) == first.services().get(a.name()),
                 "an unchanged service's objects are reused, not re-planned");
+        assertEquals(List.of(b.name(), c.name(), d.name()), List.copyOf(incremental.changedServices(first)));
+        assertEquals(List.of(b.name(), c.name(), d.name()), List.copyOf(full.changedServices(first)));
     }
 
     @Test
