@@ -60,7 +60,7 @@ final class ServicePortNftPlanner {
         ServicePortName name = in.name();
         Protocol proto = name.protocol();
         int port = in.service().port();
-        String comment = name.toString();
+        String comment = NftNames.comment(name);
         String internalChain = in.internalPolicyLocal() ? NftNames.localChain(name) : NftNames.clusterChain(name);
         String externalChain = NftNames.externalChain(name);
         NftVerdict internalNone = noEndpointsVerdict(in.internalNoEndpoints());
