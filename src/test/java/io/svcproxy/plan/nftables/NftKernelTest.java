@@ -75,6 +75,26 @@ class NftKernelTest {
         return tests;
     }
 
+    /** The longest names the API allows (and a long IPv6 endpoint, with affinity) still load. */
+    @org.junit.jupiter.api.Test
+    void longestNamesLoad() {
+        String label = "a".repeat(62) + "z";
+        io.svcproxy.model.ServicePortName name = new io.svcproxy.model.ServicePortName(label, label, label,
+                io.svcproxy.model.Protocol.SCTP);
+        io.svcproxy.model.ServicePort svc = new io.svcproxy.model.ServicePort(name,
+                List.of(io.svcproxy.model.Addresses.parseIp("fd00::10")), 65535, 0, List.of(), List.of(), List.of(),
+                false, false, 86400, 0);
+        io.svcproxy.model.Endpoint ep = io.svcproxy.model.Endpoint.ready(
+                io.svcproxy.model.Addresses.parseIp("fd00:1111:2222:3333:4444:5555:6666:7777"), 65535, "node-a");
+        io.svcproxy.model.ClusterSnapshot snap = new io.svcproxy.model.ClusterSnapshot(
+                new java.util.TreeMap<>(java.util.Map.of(name, svc)), java.util.Map.of(name, List.of(ep)),
+                java.util.Optional.empty(), List.of());
+        NftablesFamilyPlan plan = NftablesPlanner.planFamily(snap, NftablesOptions.of(
+                io.svcproxy.plan.PlannerOptions.defaults(io.svcproxy.model.IpFamily.V6, "node-a")));
+        assertEquals(1, plan.services().size());
+        assertLoadsAndListsIdentical(NftText.render(plan.table()));
+    }
+
     /** The replacing form loads over an older table (here: another cluster's) and leaves exactly the new one. */
     @org.junit.jupiter.api.Test
     void replacingFormReplacesWhateverTableIsThere() throws IOException {
