@@ -194,7 +194,22 @@ public sealed interface NftExpr {
     record Named(String name) implements SetRef {
     }
 
-    /** An anonymous constant set or map, compared by content (the kernel names it "__mapN"). */
+    /**
+     * An anonymous constant set or map, compared by content: key type, data type and elements. Its
+     * name ("__mapN", chosen per batch), flags and size are how it was sent, not what it means, and
+     * differ between a plan and a kernel dump of the same rule.
+     */
     record Anonymous(NftSet set) implements SetRef {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Anonymous a && set.keyType().equals(a.set.keyType())
+                    && java.util.Objects.equals(set.dataType(), a.set.dataType())
+                    && set.elements().equals(a.set.elements());
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(set.keyType(), set.dataType(), set.elements());
+        }
     }
 }

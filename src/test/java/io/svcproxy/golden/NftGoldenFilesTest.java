@@ -11,7 +11,7 @@ import io.svcproxy.model.IpFamily;
 import io.svcproxy.plan.nftables.NftText;
 import io.svcproxy.plan.nftables.NftablesPlan;
 import io.svcproxy.plan.nftables.NftablesOptions;
-import io.svcproxy.plan.nftables.NftablesOptionsFactory;
+import io.svcproxy.cli.NftablesOptionsFactory;
 import io.svcproxy.plan.nftables.NftablesPlanner;
 import io.svcproxy.source.ClusterFileSource;
 import org.junit.jupiter.api.DynamicTest;

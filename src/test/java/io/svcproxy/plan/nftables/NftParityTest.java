@@ -1,8 +1,9 @@
 package io.svcproxy.plan.nftables;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.svcproxy.cli.NftablesOptionsFactory;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.model.Cidr;
 import io.svcproxy.model.ClusterSnapshot;
@@ -19,20 +20,20 @@ import java.util.List;
 
 /**
  * Our plan, rendered, against what real kube-proxy v1.36.2 installed for the same API objects
- * (/work/shared/reference/kube-proxy-v1.36.2, README there): node k8sref-node,
+ * (test-fixtures/reference/kube-proxy-v1.36.2, README there): node k8sref-node,
  * --cluster-cidr=10.244.0.0/16, other flags default. The service CIDR 10.96.0.0/16 is the API
  * server's default ServiceCIDR there (kube-proxy reads it from the API; the objects file has none).
  */
 class NftParityTest {
     static final Path REFERENCE = Path.of(System.getProperty("svcproxy.reference",
-            "/work/shared/reference/kube-proxy-v1.36.2/sets"));
+            "test-fixtures/reference/kube-proxy-v1.36.2/sets"));
     static final String NODE = "k8sref-node";
 
     @ParameterizedTest
     @ValueSource(strings = {"mix-1", "mix-2", "mix-3"})
     void renderingMatchesKubeProxy(String set) throws IOException {
         Path dir = REFERENCE.resolve(set);
-        assumeTrue(Files.isDirectory(dir), "reference data not present: " + dir);
+        assertTrue(Files.isDirectory(dir), "reference data not present: " + dir);
         String expected = Files.readString(dir.resolve("nft-ruleset.txt"));
         String actual = NftText.render(plan(dir.resolve("objects.yaml")).tables());
         Path out = Path.of("target", "nft-parity", set + ".txt");

@@ -1,0 +1,75 @@
+package io.svcproxy.apply.nftables;
+
+import io.svcproxy.diff.nftables.NftChanges;
+import io.svcproxy.diff.nftables.NftDiff;
+import io.svcproxy.nftables.NftFamily;
+import io.svcproxy.nftables.NftKernel;
+import io.svcproxy.nftables.NftTable;
+import io.svcproxy.nftables.NftTableKey;
+
+
+/**
+ * Keeps one of our nf_tables tables equal to the plan with one batch per sync. It remembers the
+ * table as its last batch left it, so a partial sync reads nothing from the kernel: it diffs the new
+ * plan against that memory. A full sync (start-up, the periodic resync, after any failure) dumps
+ * the table, which is how drift is found and repaired; on a node taken over from kube-proxy the
+ * first full sync sees kube-proxy's own table and changes only what differs.
+ */
+public final class NftTableSyncer {
+    private final NftFamily family;
+    private final String table;
+    private final NftKernel kernel;
+    private NftTable known;
+    private boolean knownRead;
+    private NftTable lastPlan;
+
+    /** What one sync did: whether it read the kernel, the batch it sent, and drift it found. */
+    public record Result(NftFamily family, boolean full, int messages, long payloadBytes, NftChanges.Counts counts,
+                         int driftRepaired) {
+        public boolean changed() {
+            return messages > 0;
+        }
+    }
+
+    public NftTableSyncer(NftFamily family, String table, NftKernel kernel) {
+        this.family = family;
+        this.table = table;
+        this.kernel = kernel;
+    }
+
+    public NftFamily family() {
+        return family;
+    }
+
+    /** Brings the kernel's table to {@code plan}; {@code full} reads the kernel instead of trusting memory. */
+    public Result sync(NftTable plan, boolean full) {
+        if (plan.family() != family || !plan.name().equals(table)) {
+            throw new IllegalArgumentException("plan for " + NftTableKey.of(plan) + " given to the syncer of "
+                    + family.keyword() + " " + table);
+        }
+        boolean readKernel = full || !knownRead;
+        NftTable actual = readKernel ? kernel.read(family, table).orElse(null) : known;
+        int drift = readKernel && lastPlan != null && actual != null
+                ? NftDiff.diff(actual, lastPlan).ops().size() : 0;
+        NftChanges changes = NftDiff.diff(actual, plan);
+        long bytes = 0;
+        try {
+            if (!changes.isEmpty()) {
+                bytes = kernel.apply(changes.ops());
+            }
+        } catch (RuntimeException e) {
+            invalidate();
+            throw e;
+        }
+        known = changes.after();
+        knownRead = true;
+        lastPlan = plan;
+        return new Result(family, readKernel, changes.ops().size(), bytes, changes.counts(), drift);
+    }
+
+    /** Forgets what was written, so the next sync reads the kernel (after a failure anywhere). */
+    public void invalidate() {
+        known = null;
+        knownRead = false;
+    }
+}
