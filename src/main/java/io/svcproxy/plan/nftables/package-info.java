@@ -9,7 +9,8 @@
  * (fixed objects from {@link io.svcproxy.plan.nftables.NftFixedObjects} plus every port's objects,
  * one {@link io.svcproxy.plan.nftables.NftablesFamilyPlan} per family). Rules are built as kernel
  * expressions by {@link io.svcproxy.plan.nftables.NftRules}; {@link io.svcproxy.plan.nftables.NftText}
- * decompiles them into what {@code nft list ruleset} prints (also {@code nft -f} input).
+ * decompiles them into what {@code nft list ruleset} prints ({@code renderLoadable}: {@code nft -f}
+ * input for the same kernel state; {@code renderReplacing}: the same, replacing existing tables).
  *
  * <p>Per-service structure: a family plan keeps each service port's objects; {@code replan} plans
  * only changed ports again and reuses the others' objects (same instances), {@code changedServices}
