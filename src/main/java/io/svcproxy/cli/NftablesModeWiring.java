@@ -122,7 +122,7 @@ final class NftablesModeWiring implements ProxyModeWiring {
             plans.add(plan);
         }
         if (command.output == PlanCommand.Output.nft) {
-            out.print(target.isEmpty() ? NftText.render(plans.stream().map(NftablesFamilyPlan::table).toList())
+            out.print(target.isEmpty() ? NftText.renderLoadable(plans.stream().map(NftablesFamilyPlan::table).toList())
                     : NftText.renderReplacing(plans.stream().map(NftablesFamilyPlan::table).toList()));
             out.flush();
             return ExitCodes.CHANGES;

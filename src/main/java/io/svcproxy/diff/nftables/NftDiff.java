@@ -7,6 +7,7 @@ import io.svcproxy.nftables.NftFamily;
 import io.svcproxy.nftables.NftOp;
 import io.svcproxy.nftables.NftReferences;
 import io.svcproxy.nftables.NftRule;
+import io.svcproxy.nftables.NftScope;
 import io.svcproxy.nftables.NftSet;
 import io.svcproxy.nftables.NftTable;
 
@@ -39,36 +40,12 @@ public final class NftDiff {
     private NftDiff() {
     }
 
-    /**
-     * What may differ between a table and the next plan when the table is the previous plan as
-     * written (a partial sync) and the planner knows which service ports it re-planned: their
-     * chains and sets (old and new names), the keys they contributed to the shared sets (old and
-     * new), and the stale chains an earlier batch flushed. Everything outside it is the same object
-     * in both, so the diff does not look at it: a change costs what it touches, whatever the
-     * table's size.
-     */
-    public record Scope(Set<String> chains, Set<String> sets, Map<String, Set<Bytes>> keys) {
-        public Scope {
-            chains = Set.copyOf(chains);
-            sets = Set.copyOf(sets);
-            Map<String, Set<Bytes>> copy = new LinkedHashMap<>();
-            keys.forEach((k, v) -> copy.put(k, Set.copyOf(v)));
-            keys = java.util.Collections.unmodifiableMap(copy);
-        }
-
-        public Scope withChains(java.util.Collection<String> more) {
-            Set<String> all = new LinkedHashSet<>(chains);
-            all.addAll(more);
-            return new Scope(all, sets, keys);
-        }
-    }
-
     public static NftChanges diff(NftTable actual, NftTable desired) {
         return diff(actual, desired, null);
     }
 
     /** The diff restricted to {@code scope} (null: the whole table). */
-    public static NftChanges diff(NftTable actual, NftTable desired, Scope scope) {
+    public static NftChanges diff(NftTable actual, NftTable desired, NftScope scope) {
         Objects.requireNonNull(desired, "desired");
         if (actual != null && (actual.family() != desired.family() || !actual.name().equals(desired.name()))) {
             throw new IllegalArgumentException("diff of two different tables: " + actual.name() + " / " + desired.name());
@@ -103,9 +80,9 @@ public final class NftDiff {
         private int rulesDeleted;
         private int elementsDeleted;
 
-        private final Scope scope;
+        private final NftScope scope;
 
-        Builder(NftTable have, NftTable want, boolean newTable, Scope scope) {
+        Builder(NftTable have, NftTable want, boolean newTable, NftScope scope) {
             this.scope = scope;
             this.have = have;
             this.want = want;
@@ -139,7 +116,7 @@ public final class NftDiff {
             ops.addAll(deleteChains);
             return new NftChanges(ops, new NftChanges.Counts(addChains.size(), chainsRewritten, chainsFlushedStale,
                     deleteChains.size(), addRules.size(), rulesDeleted, addSets.size() + redeclareSets.size(), deleteSets.size(),
-                    elementsAdded, elementsDeleted), after());
+                    elementsAdded, elementsDeleted), after(), lingering);
         }
 
         /** The desired table, plus the stale chains this batch flushes or keeps (empty, deleted later). */
