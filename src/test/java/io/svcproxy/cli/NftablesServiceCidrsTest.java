@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.svcproxy.apply.nftables.NftablesDataplane;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.diff.nftables.NftDiff;
 import io.svcproxy.model.Cidr;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
+import io.svcproxy.nftables.NftFamily;
+import io.svcproxy.plan.nftables.NftNames;
+import io.svcproxy.testing.FakeNftKernel;
 import io.svcproxy.plan.nftables.IncrementalNftablesPlanner;
 import io.svcproxy.plan.nftables.NftText;
 import io.svcproxy.plan.nftables.NftablesFamilyPlan;
@@ -28,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The snapshot's service CIDRs reach nftables mode's cluster-ips-check chain, per family, and a change of them re-plans. */
 class NftablesServiceCidrsTest {
@@ -90,6 +95,28 @@ class NftablesServiceCidrsTest {
         assertFalse(NftDiff.diff(before.table(), after.table()).isEmpty());
         assertEquals(after, planner.plan(snapshot("10.96.0.0/16"), options(added, IpFamily.V4)),
                 "the same CIDRs again: the same plan");
+    }
+
+    /** The daemon's dataplane, wired as nftables mode wires it: the sync after a ServiceCIDR change writes the rule. */
+    @Test
+    void theSyncAfterAServiceCidrChangeWritesTheRule() {
+        FakeNftKernel kernel = new FakeNftKernel();
+        AtomicReference<ClusterSnapshot> current = new AtomicReference<>(ClusterSnapshot.empty());
+        NftablesDataplane dataplane = new NftablesDataplane(current::get, kernel, List.of(IpFamily.V4),
+                NftablesServiceCidrsTest::options, filters -> 0, (before, after) -> List.of());
+        dataplane.sync(true);
+        String table = NftText.render(List.of(kernel.table(NftFamily.IP, NftNames.TABLE).orElseThrow()));
+        assertFalse(table.contains(DROP), table);
+
+        current.set(snapshot("10.96.0.0/16"));
+        dataplane.sync(false);
+        table = NftText.render(List.of(kernel.table(NftFamily.IP, NftNames.TABLE).orElseThrow()));
+        assertTrue(table.contains("\tip daddr 10.96.0.0/16 " + DROP + "\n"), table);
+
+        current.set(ClusterSnapshot.empty());
+        dataplane.sync(false);
+        table = NftText.render(List.of(kernel.table(NftFamily.IP, NftNames.TABLE).orElseThrow()));
+        assertFalse(table.contains(DROP), "the last ServiceCIDR deleted: " + table);
     }
 
     /** plan --cluster FILE: a ServiceCIDR document in the file gives the rule. */
