@@ -299,7 +299,7 @@ abstract class TrafficScenarios {
     }
 
     /** The packet counters of the node's filter REJECT rules for {@code vip}; fails when there is none. */
-    private long rejectedPackets(String vip) {
+    long rejectedPackets(String vip) {
         String save = Exec.checked(Exec.in(topology.node().name(), List.of("iptables-nft-save", "-c", "-t", "filter")),
                 null, Duration.ofSeconds(15));
         List<String> rules = save.lines().filter(l -> l.contains(" -d " + vip + "/32 ") && l.contains("-j REJECT")).toList();

@@ -4,7 +4,6 @@ import io.svcproxy.netlink.Netlink;
 import io.svcproxy.netlink.NetlinkConstants;
 import io.svcproxy.netlink.NetlinkException;
 import io.svcproxy.netlink.NetlinkMessage;
-import io.svcproxy.netlink.NetlinkMessageBuilder;
 import io.svcproxy.netlink.NetlinkParseException;
 import io.svcproxy.netlink.NetlinkSocket;
 import io.svcproxy.nftables.NftApplyException;
@@ -44,14 +43,41 @@ public final class NetlinkNftKernel implements NftKernel {
         return new NetlinkNftKernel(socket);
     }
 
+    /** How often a read is repeated when a batch committed while it dumped. */
+    static final int READ_ATTEMPTS = 5;
+
+    /**
+     * Several dumps make one read; each is consistent on its own, but a batch committed between
+     * two of them would mix two rulesets. The ruleset generation before and after tells: the read
+     * is repeated until it did not change.
+     */
     @Override
     public Optional<NftTable> read(NftFamily family, String table) {
-        NftDump dump = dump(family, table);
-        if (dump == null) {
-            return Optional.empty();
+        for (int attempt = 1; ; attempt++) {
+            long before = generation();
+            NftDump dump = dump(family, table);
+            if (generation() == before) {
+                if (dump == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(NftTableDecoder.table(family, table, dump.table(), dump.chains(), dump.sets(),
+                        dump.rules(), dump.elements()));
+            }
+            if (attempt >= READ_ATTEMPTS) {
+                throw new NetlinkException("read " + family.keyword() + " " + table + ": the ruleset changed during "
+                        + READ_ATTEMPTS + " reads in a row", NetlinkConstants.EBUSY);
+            }
         }
-        return Optional.of(NftTableDecoder.table(family, table, dump.table(), dump.chains(), dump.sets(), dump.rules(),
-                dump.elements()));
+    }
+
+    private long generation() {
+        List<NetlinkMessage> replies = socket.request(NftDumpRequests.getGeneration(ByteOrder.nativeOrder()),
+                "get nf_tables generation");
+        if (replies.isEmpty()) {
+            throw new NetlinkParseException("get nf_tables generation: no reply");
+        }
+        return replies.get(0).attributes(NetlinkConstants.NFGENMSG_LEN).require(NFTA_GEN_ID, "NFTA_GEN_ID")
+                .u32BigEndian();
     }
 
     /** The kernel's replies for one table, as {@link NftTableDecoder} takes them; null if no such table. */
@@ -108,8 +134,10 @@ public final class NetlinkNftKernel implements NftKernel {
         try {
             answers = socket.batch(batch.messages());
         } catch (NetlinkException e) {
-            throw new NftApplyException("nf_tables batch of " + ops.size() + " ops failed: " + e.getMessage(), null,
-                    e.errno(), e);
+            // A send that failed applied nothing; a failure while reading the answers leaves the
+            // outcome unknown (the kernel may have committed): the caller reads the table again.
+            throw new NftApplyException("nf_tables batch of " + ops.size() + " ops: " + e.getMessage()
+                    + " (outcome unknown if the batch was sent: read the table again)", null, e.errno(), e);
         }
         NftApplyException failure = NftBatchErrors.firstRefusal(ops, batch, answers);
         if (failure != null) {

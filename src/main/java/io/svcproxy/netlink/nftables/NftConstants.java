@@ -25,6 +25,9 @@ final class NftConstants {
     static final int NFT_MSG_NEWSETELEM = 12;
     static final int NFT_MSG_GETSETELEM = 13;
     static final int NFT_MSG_DELSETELEM = 14;
+    static final int NFT_MSG_GETGEN = 16;
+    /** enum nft_gen_attributes: the ruleset generation, bumped by every committed batch. */
+    static final int NFTA_GEN_ID = 1;
 
     // enum nft_table_attributes
     static final int NFTA_TABLE_NAME = 1;

@@ -22,6 +22,12 @@ final class NftDumpRequests {
                 .nfgenmsg(family.nfproto(), NetlinkConstants.NFNETLINK_V0, 0);
     }
 
+    static NetlinkMessageBuilder getGeneration(ByteOrder order) {
+        return new NetlinkMessageBuilder(NetlinkConstants.nfnlMessageType(NetlinkConstants.NFNL_SUBSYS_NFTABLES,
+                NFT_MSG_GETGEN), NetlinkConstants.NLM_F_REQUEST | NetlinkConstants.NLM_F_ACK, order)
+                .nfgenmsg(NetlinkConstants.AF_UNSPEC, NetlinkConstants.NFNETLINK_V0, 0);
+    }
+
     static NetlinkMessageBuilder getTable(NftFamily family, String table, ByteOrder order) {
         return message(NFT_MSG_GETTABLE, NetlinkConstants.NLM_F_ACK, family, order).attrString(NFTA_TABLE_NAME, table);
     }

@@ -136,14 +136,14 @@ final class NftExprCodec {
                 .attrU32BigEndian(NFTA_FIB_RESULT, f.result())
                 .attrU32BigEndian(NFTA_FIB_DREG, f.dreg());
         } else if (e instanceof NftExpr.Dynset d) {
-            b.attrU32BigEndian(NFTA_DYNSET_SREG_KEY, d.sregKey()).attrU32BigEndian(NFTA_DYNSET_OP, d.op())
-                    .attrString(NFTA_DYNSET_SET_NAME, d.set());
+            b.attrU32BigEndian(NFTA_DYNSET_SREG_KEY, d.sregKey()).attrU32BigEndian(NFTA_DYNSET_OP, d.op());
+            if (d.timeoutMillis() != 0) {
+                b.attr(NFTA_DYNSET_TIMEOUT, be64(d.timeoutMillis()));
+            }
+            b.attrString(NFTA_DYNSET_SET_NAME, d.set());
             int id = setIds.idOf(d.set());
             if (id != 0) {
                 b.attrU32BigEndian(NFTA_DYNSET_SET_ID, id);
-            }
-            if (d.timeoutMillis() != 0) {
-                b.attr(NFTA_DYNSET_TIMEOUT, be64(d.timeoutMillis()));
             }
 
         }

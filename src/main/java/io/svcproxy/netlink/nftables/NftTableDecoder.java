@@ -119,9 +119,7 @@ final class NftTableDecoder {
             return out;
         }
         for (NetlinkAttribute el : list.nested().all()) {
-            if (el.type() != NFTA_LIST_ELEM) {
-                continue;
-            }
+            // Any nest type: the kernel reads element nests by position (libnftnl numbers them 1, 2, ...).
             NetlinkAttributes e = el.nested();
             Bytes key = NftDataCodec.value(e.require(NFTA_SET_ELEM_KEY, "element key"));
             int flags = e.get(NFTA_SET_ELEM_FLAGS).map(x -> (int) x.u32BigEndian()).orElse(0);
@@ -153,9 +151,7 @@ final class NftTableDecoder {
         NetlinkAttribute list = a.get(NFTA_RULE_EXPRESSIONS).orElse(null);
         if (list != null) {
             for (NetlinkAttribute e : list.nested().all()) {
-                if (e.type() == NFTA_LIST_ELEM) {
-                    exprs.add(NftExprCodec.decode(e));
-                }
+                exprs.add(NftExprCodec.decode(e));   // by position, like the kernel
             }
         }
         String comment = a.get(NFTA_RULE_USERDATA).map(u -> NftUserdata.comment(u.value(), UDATA_RULE_COMMENT))

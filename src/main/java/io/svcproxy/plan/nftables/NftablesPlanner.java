@@ -1,9 +1,11 @@
 package io.svcproxy.plan.nftables;
 
+import io.svcproxy.model.Addresses;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.ServicePort;
 import io.svcproxy.model.ServicePortName;
 import io.svcproxy.model.Warning;
+import io.svcproxy.nftables.Bytes;
 import io.svcproxy.nftables.NftChain;
 import io.svcproxy.nftables.NftElement;
 import io.svcproxy.nftables.NftFamily;
@@ -68,7 +70,7 @@ public final class NftablesPlanner {
                                 SortedMap<ServicePortName, Warning> skipped) {
         ServicePortName name = svc.name();
         if (!NftNames.safe(name)) {
-            skipped.put(name, new Warning("Service", io.svcproxy.model.Addresses.printable(
+            skipped.put(name, new Warning("Service", Addresses.printable(
                     name.namespace() + "/" + name.name()), "spec.ports",
                     "name, namespace or port name is not a DNS label; not programmed in nftables mode"));
             return;
@@ -112,7 +114,7 @@ public final class NftablesPlanner {
      * services; a duplicated address): one element per key, the first (in service order) wins.
      */
     private static List<NftElement> distinctKeys(List<NftElement> els) {
-        Map<io.svcproxy.nftables.Bytes, NftElement> byKey = new LinkedHashMap<>();
+        Map<Bytes, NftElement> byKey = new LinkedHashMap<>();
         for (NftElement e : els) {
             byKey.putIfAbsent(e.key(), e);
         }

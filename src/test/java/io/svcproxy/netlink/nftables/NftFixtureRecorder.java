@@ -21,7 +21,7 @@ import java.util.Map;
 /**
  * Records the nf_tables fixtures (run on purpose only:
  * {@code mvn -o test -Dtest=NftFixtureRecorder -Dsvcproxy.record=nftables}): loads
- * small-ruleset.nft with nft in a fresh namespace under strace, keeping the batch nft sent, and
+ * small-ruleset.nft (and its IPv6 twin) with nft in a fresh namespace under strace, keeping the batch nft sent, and
  * keeps the kernel's replies to our read of the table (each reply message as the kernel sent it:
  * header and payload).
  */
@@ -32,7 +32,13 @@ class NftFixtureRecorder {
 
     @Test
     void record() throws IOException {
-        Path ruleset = DIR.resolve("small-ruleset.nft");
+        record("small-ruleset", NftFamily.IP);
+        record("small-ruleset-ip6", NftFamily.IP6);
+        record("small-ruleset-extra", NftFamily.IP);
+    }
+
+    private static void record(String name, NftFamily family) throws IOException {
+        Path ruleset = DIR.resolve(name + ".nft");
         String kernel = NetNs.exec(List.of("uname", "-r"), null).stdout().strip();
         String nft = NetNs.exec(List.of("nft", "--version"), null).stdout().strip();
         try (NetNs ns = NetNs.create()) {
@@ -41,27 +47,32 @@ class NftFixtureRecorder {
                 ns.runChecked(List.of("strace", "-f", "-e", "trace=sendmsg", "-e", "write=all", "-o", trace.toString(),
                         "nft", "-f", ruleset.toString()), null);
                 byte[] batch = NftStraceBatch.lastSentBuffer(Files.readString(trace));
-                HexFixture.write(DIR.resolve("small-ruleset-nft-batch.hex"), List.of(
-                        "The batch " + nft + " sent for `nft -f small-ruleset.nft` (kernel " + kernel + ", "
+                int messages = io.svcproxy.netlink.NetlinkMessages.parse(batch, batch.length, ByteOrder.nativeOrder())
+                        .size();
+                HexFixture.write(DIR.resolve(name + "-nft-batch.hex"), List.of(
+                        "The batch " + nft + " sent for `nft -f " + name + ".nft` (kernel " + kernel + ", "
                                 + ByteOrder.nativeOrder() + "),",
-                        "recorded with strace -e write=all (NftFixtureRecorder): BATCH_BEGIN, 57 messages, BATCH_END."),
+                        "recorded with strace -e write=all (NftFixtureRecorder): " + messages
+                                + " messages, BATCH_BEGIN and BATCH_END included."),
                         batch);
             } finally {
                 Files.deleteIfExists(trace);
             }
             try (NetlinkNftKernel k = NetlinkNftKernel.over(NetnsSockets.netfilter(ns).get())) {
-                NetlinkNftKernel.NftDump d = k.dump(NftFamily.IP, "kube-proxy");
+                String table = name.endsWith("-extra") ? "svcp-extra" : "kube-proxy";
+                NetlinkNftKernel.NftDump d = k.dump(family, table);
                 String from = "the kernel's replies (" + kernel + ", " + ByteOrder.nativeOrder()
-                        + ") to NetlinkNftKernel's read of ip kube-proxy after `nft -f small-ruleset.nft`";
-                write("small-ruleset-gettable-reply", from + ": GETTABLE", List.of(d.table()));
-                write("small-ruleset-getchain-replies", from + ": GETCHAIN dump", d.chains());
-                write("small-ruleset-getset-replies", from + ": GETSET dump", d.sets());
-                write("small-ruleset-getrule-replies", from + ": GETRULE dump", d.rules());
+                        + ") to NetlinkNftKernel's read of " + family.keyword() + " " + table + " after `nft -f " + name
+                        + ".nft`";
+                write(name + "-gettable-reply", from + ": GETTABLE", List.of(d.table()));
+                write(name + "-getchain-replies", from + ": GETCHAIN dump", d.chains());
+                write(name + "-getset-replies", from + ": GETSET dump", d.sets());
+                write(name + "-getrule-replies", from + ": GETRULE dump", d.rules());
                 ByteArrayOutputStream all = new ByteArrayOutputStream();
                 for (Map.Entry<String, List<NetlinkMessage>> e : d.elements().entrySet()) {
                     all.writeBytes(serialize(e.getValue()));
                 }
-                HexFixture.write(DIR.resolve("small-ruleset-getsetelem-replies.hex"),
+                HexFixture.write(DIR.resolve(name + "-getsetelem-replies.hex"),
                         List.of(from + ": GETSETELEM dump of every set, one after the other"), all.toByteArray());
             }
         }

@@ -47,14 +47,19 @@ class NftGoldenMessagesTest {
 
     /** The recorded table, decoded. */
     static NftTable smallTable() {
+        return recordedTable("small-ruleset", NftFamily.IP);
+    }
+
+    static NftTable recordedTable(String name, NftFamily family) {
+        String table = name.endsWith("-extra") ? "svcp-extra" : "kube-proxy";
         Map<String, List<NetlinkMessage>> elements = new LinkedHashMap<>();
-        for (NetlinkMessage m : replies("small-ruleset-getsetelem-replies")) {
+        for (NetlinkMessage m : replies(name + "-getsetelem-replies")) {
             String set = m.attributes(4).require(NftConstants.NFTA_SET_ELEM_LIST_SET, "set").string();
             elements.computeIfAbsent(set, k -> new ArrayList<>()).add(m);
         }
-        return NftTableDecoder.table(NftFamily.IP, "kube-proxy", replies("small-ruleset-gettable-reply").get(0),
-                replies("small-ruleset-getchain-replies"), replies("small-ruleset-getset-replies"),
-                replies("small-ruleset-getrule-replies"), elements);
+        return NftTableDecoder.table(family, table, replies(name + "-gettable-reply").get(0),
+                replies(name + "-getchain-replies"), replies(name + "-getset-replies"),
+                replies(name + "-getrule-replies"), elements);
     }
 
     private static Bytes ip(String a) {
@@ -137,16 +142,62 @@ class NftGoldenMessagesTest {
     }
 
     @Test
+    void ip6KernelRepliesDecodeIntoTheExpectedModel() {
+        NftTable t = recordedTable("small-ruleset-ip6", NftFamily.IP6);
+        Bytes vip = ip("fd00:244::5");
+        // meta l4proto tcp dnat to [fd00:244::5]:8080: the port in the register after the 16-byte address
+        assertEquals(new NftRule(List.of(new NftExpr.Meta(NftExpr.Meta.L4PROTO, 1),
+                new NftExpr.Cmp(1, NftExpr.Cmp.EQ, Bytes.u8(6)),
+                new NftExpr.Immediate(1, null, vip),
+                new NftExpr.Immediate(2, null, Bytes.be16(8080)),
+                new NftExpr.Nat(NftExpr.Nat.DNAT, 10, 1, 1, 2, 2, 3)), null),
+                t.chains().get("endpoint-CCCC-ns/web/tcp/http__fd00-244--5/8080").rules().get(1));
+        // reject in ip6: ICMPv6 port unreachable
+        assertEquals(new NftExpr.Reject(0, 4), t.chains().get("cluster-ips-check").rules().get(0).exprs().get(2));
+        NftRule firewall = t.chains().get("firewall-EEEE-ns/lb/tcp/https").rules().get(0);
+        NftSet ranges = ((NftExpr.Anonymous) ((NftExpr.Lookup) firewall.exprs().get(1)).set()).set();
+        assertEquals(List.of(NftElement.data(ip("2001:db8::"), ip("2001:db9::")),
+                NftElement.data(ip("fd00::"), ip("fe00::"))), ranges.elements());
+        assertEquals(300_000L, t.sets().get("affinity-CCCC-ns/web/tcp/http__fd00-244--5/8080").timeoutMillis());
+    }
+
+    @Test
     void encodingTheDecodedTableGivesTheBatchNftSent() {
-        byte[] nftBatch = HexFixture.read(DIR.resolve("small-ruleset-nft-batch.hex"));
+        assertEncodesAsNftDid("small-ruleset", NftFamily.IP);
+        assertEncodesAsNftDid("small-ruleset-ip6", NftFamily.IP6);
+        assertEncodesAsNftDid("small-ruleset-extra", NftFamily.IP);
+    }
+
+    @Test
+    void lessCommonExpressionFormsDecode() {
+        NftTable t = recordedTable("small-ruleset-extra", NftFamily.IP);
+        List<NftRule> post = t.chains().get("postrouting").rules();
+        List<NftRule> in = t.chains().get("input").rules();
+        assertEquals(new NftChain.Base("filter", NftChain.INPUT, 0, NftVerdict.DROP), t.chains().get("input").base());
+        assertEquals(new NftExpr.Nat(NftExpr.Nat.SNAT, 2, 1, 1, 0, 0, 1), post.get(0).exprs().get(3));
+        assertEquals(new NftExpr.Masq(0), post.get(1).exprs().get(2));
+        assertEquals(new NftExpr.Lookup(new NftExpr.Named("blocked"), 1, NftExpr.Lookup.NO_DREG, NftExpr.Lookup.F_INV),
+                in.get(0).exprs().get(1));
+        assertEquals(new NftExpr.Dynset(NftExpr.Dynset.UPDATE, 1, "seen", 30_000), in.get(1).exprs().get(1));
+        assertEquals(new NftExpr.Ct(19 /* NFT_CT_SRC_IP */, 1, 0), in.get(2).exprs().get(0));
+        assertEquals(NftExpr.Immediate.verdict(NftVerdict.RETURN), in.get(2).exprs().get(2));
+        assertEquals(new NftExpr.Reject(1, 0), in.get(3).exprs().get(2));
+        assertEquals(new NftExpr.MetaSet(NftExpr.Meta.MARK, 1), in.get(4).exprs().get(1));
+        assertEquals(new NftExpr.Numgen(1, 4, 0, 10), in.get(5).exprs().get(2));
+        assertEquals(new NftSet("seen", NftKeyType.of(NftType.IPV4_ADDR), null, NftSet.F_TIMEOUT | NftSet.F_EVAL,
+                3_600_000, 1024, null, List.of()), t.sets().get("seen"));
+    }
+
+    private static void assertEncodesAsNftDid(String name, NftFamily family) {
+        byte[] nftBatch = HexFixture.read(DIR.resolve(name + "-nft-batch.hex"));
         List<NetlinkMessage> expected = NetlinkMessages.parse(nftBatch, nftBatch.length, LE);
-        NftBatchEncoder.Batch ours = NftBatchEncoder.encode(NftTableOps.create(smallTable()), false, LE);
+        NftBatchEncoder.Batch ours = NftBatchEncoder.encode(NftTableOps.create(recordedTable(name, family)), false, LE);
         assertEquals(expected.size(), ours.messages().size(), "message count");
         for (int i = 0; i < expected.size(); i++) {
             NetlinkMessage e = expected.get(i);
             NetlinkMessageBuilder b = ours.messages().get(i);
             assertEquals(hex(NftFixtureRecorder.serialize(List.of(e))), hex(padded(b.build(e.seq(), e.portId()))),
-                    "message " + i + " (type 0x" + Integer.toHexString(e.type()) + ")");
+                    name + " message " + i + " (type 0x" + Integer.toHexString(e.type()) + ")");
         }
     }
 
