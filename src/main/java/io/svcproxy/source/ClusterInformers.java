@@ -22,7 +22,8 @@ import java.util.function.IntConsumer;
  * {@code sliceAnnotations} (for trigger times). Started without waiting; {@link #hasSynced()} says when
  * every initial list is in. ServiceCIDRs the API server refuses (404: an older cluster, 403: RBAC) do
  * not hold that up: {@code onServiceCidrsUnreadable} hears the status, the informer keeps retrying
- * quietly (and fills the cache once they become readable), and the snapshot has none meanwhile.
+ * quietly (fabric8's backoff, 1 s doubling up to 32 s; it fills the cache once they become readable),
+ * and the snapshot has none meanwhile.
  */
 final class ClusterInformers implements AutoCloseable {
     static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
