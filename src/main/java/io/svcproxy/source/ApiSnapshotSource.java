@@ -19,13 +19,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Kubernetes API as the source of truth, like kube-proxy: informers on Services and
  * EndpointSlices (all namespaces, without {@code service.kubernetes.io/service-proxy-name} and
  * {@code service.kubernetes.io/headless}, selected server-side and filtered again here) and on
- * this node's Node ({@code metadata.name=<hostname>}), see {@link ClusterInformers}.
+ * this node's Node ({@code metadata.name=<hostname>}) and on ServiceCIDRs (all, unfiltered; a cluster
+ * that has none or forbids them is logged once and read without), see {@link ClusterInformers}.
  *
  * <ul>
  *   <li>Informer callbacks only record that something changed and call the listener; {@link #current()}
@@ -70,6 +72,8 @@ public final class ApiSnapshotSource implements SnapshotSource {
     /** Remembers the last build: only the objects that changed since are converted again. */
     private final SnapshotBuilder builder = new SnapshotBuilder();
     private Set<Warning> loggedWarnings = Set.of();
+    /** Once per source, not per relist: a cluster without ServiceCIDRs stays without them. */
+    private final AtomicBoolean serviceCidrsUnreadableLogged = new AtomicBoolean();
 
     /** Connects as {@code connection} says; the node is {@code hostnameOverride}, else this host's name. */
     public ApiSnapshotSource(ApiConnection connection, String hostnameOverride) {
@@ -119,13 +123,21 @@ public final class ApiSnapshotSource implements SnapshotSource {
     /** Starts the informers without waiting (then use {@link #awaitInitialSync}). */
     void startInformers(Runnable listener) {
         this.onChange = Objects.requireNonNull(listener);
-        LOG.info("watching Services, EndpointSlices and Node {} on the API server {}", Texts.quote(hostname), endpoint);
+        LOG.info("watching Services, EndpointSlices, ServiceCIDRs and Node {} on the API server {}",
+                Texts.quote(hostname), endpoint);
         triggerTimes.ignoreBefore(Instant.now());
         informers = newInformers().start();
     }
 
     private ClusterInformers newInformers() {
-        return new ClusterInformers(client, hostname, this::changed, triggerTimes::record, watchdog::error);
+        return new ClusterInformers(client, hostname, this::changed, triggerTimes::record, watchdog::error,
+                this::serviceCidrsUnreadable);
+    }
+
+    private void serviceCidrsUnreadable(int status) {
+        if (serviceCidrsUnreadableLogged.compareAndSet(false, true)) {
+            LOG.warn("{}", ServiceCidrResource.unreadableMessage(status, endpoint));
+        }
     }
 
     /**
@@ -143,9 +155,9 @@ public final class ApiSnapshotSource implements SnapshotSource {
             synced = true;
             watchdog.start(probeMillis);
             ClusterSnapshot first = current();
-            LOG.info("initial lists from the API server: {} service ports, {} EndpointSlices, node {}{}",
+            LOG.info("initial lists from the API server: {} service ports, {} EndpointSlices, node {}{}, service CIDRs {}",
                     first.services().size(), informers.slices().size(), Texts.quote(hostname),
-                    first.node().isPresent() ? "" : " not found");
+                    first.node().isPresent() ? "" : " not found", first.serviceCidrs());
         }
         return true;
     }
@@ -226,7 +238,7 @@ public final class ApiSnapshotSource implements SnapshotSource {
             List<EndpointSlice> eps = set.slices().stream().filter(ApiSnapshotSource::proxied).toList();
             Optional<Node> node = set.nodes().stream()
                     .filter(n -> n.getMetadata() != null && hostname.equals(n.getMetadata().getName())).findFirst();
-            cached = builder.rebuild(svc, eps, node, hostname, List.of());
+            cached = builder.rebuild(svc, eps, set.serviceCidrs(), node, hostname, List.of());
             builtAt = generation;
             logNewWarnings(cached.warnings());
         }
