@@ -205,6 +205,25 @@ public final class RulesetDiff {
             }
             return;
         }
+        if (have != null && OrderFreeChains.applies(table, want.name())) {
+            // kube-proxy's order (or any other) stays where it gives every packet the same verdict:
+            // only the rules that differ are deleted and inserted, none is moved.
+            List<String> target = OrderFreeChains.keepOrder(have.rules(), want.rules());
+            if (target != null && target.equals(have.rules())) {
+                result.put.put(want.name(), have);
+                return;
+            }
+            if (target != null && !target.equals(want.rules())) {
+                SharedChainEdit edit = SharedChainEdit.of(want.name(), have.rules(), target);
+                if (edit.size() <= target.size() && edit.cheaperThanRewrite(target.size())) {
+                    out.deletes.addAll(edit.deletes);
+                    out.adds.addAll(edit.inserts);
+                    summary.chain(table, want.name(), ChainChange.Kind.EDITED, edit.addedRules, edit.removedRules);
+                    result.put.put(want.name(), new Chain(want.name(), want.policy(), target));
+                    return;
+                }
+            }
+        }
         result.put.put(want.name(), want);
         if (have == null) {
             out.declarations.add(new RestoreLine.DeclareChain(want.name()));
