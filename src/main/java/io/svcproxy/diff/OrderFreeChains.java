@@ -6,8 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The shared chains whose rule order is free where it does not change a verdict, so a node keeps the
@@ -27,10 +25,8 @@ final class OrderFreeChains {
     private static final Set<String> NAT = Set.of("KUBE-SERVICES", "KUBE-NODEPORTS");
     private static final Set<String> FILTER = Set.of("KUBE-SERVICES", "KUBE-EXTERNAL-SERVICES", "KUBE-NODEPORTS",
             "KUBE-PROXY-FIREWALL");
-    private static final Pattern PROTO = Pattern.compile("(?:^| )-p (tcp|udp|sctp)(?= )");
-    private static final Pattern DPORT = Pattern.compile(" -m (tcp|udp|sctp) --dport (\\d+)(?= |$)");
-    private static final Pattern DST = Pattern.compile("(?:^| )-d (\\S+)");
-    private static final Pattern COMMENT = Pattern.compile(" -m comment --comment (\"(?:[^\"\\\\]|\\\\.)*\"|\\S+)");
+    private static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "sctp");
+    private static final String COMMENT = "-m comment --comment ";
 
     private OrderFreeChains() {
     }
@@ -51,35 +47,64 @@ final class OrderFreeChains {
     }
 
     static Key key(String withComment) {
-        String rule = verdict(withComment);
-        if (rule.contains("! -p") || rule.contains("! --dport") || rule.contains("! -d")) {
-            return null;
-        }
-        Matcher p = PROTO.matcher(rule);
-        Matcher port = DPORT.matcher(rule);
-        if (!p.find() || !port.find() || !port.group(1).equals(p.group(1))) {
-            return null;
-        }
-        String proto = p.group(1);
-        String number = port.group(2);
-        if (port.find()) {
-            return null;
-        }
-        Matcher d = DST.matcher(rule);
-        String host = null;
-        if (d.find()) {
-            String dst = d.group(1);
-            host = dst.endsWith("/32") || dst.endsWith("/128") ? dst : null;
-            if (d.find()) {
-                return null;
+        String[] t = verdict(withComment).split(" ");
+        String proto = null;
+        String matchProto = null;
+        String port = null;
+        String dst = null;
+        for (int i = 0; i < t.length; i++) {
+            String token = t[i];
+            if (token.equals("!")) {
+                if (i + 1 < t.length && (t[i + 1].equals("-p") || t[i + 1].equals("-d") || t[i + 1].equals("--dport"))) {
+                    return null;   // a negated protocol, address or port can match nearly anything
+                }
+                continue;
+            }
+            if (i + 1 >= t.length) {
+                break;
+            }
+            String value = t[i + 1];
+            switch (token) {
+                case "-p" -> proto = proto == null ? value : "";
+                case "-d" -> dst = dst == null ? value : "";
+                case "--dport" -> port = port == null ? value : "";
+                case "-m" -> {
+                    if (PROTOCOLS.contains(value)) {
+                        matchProto = value;
+                    }
+                }
+                default -> { }
             }
         }
-        return new Key(proto, number, host);
+        if (proto == null || port == null || !PROTOCOLS.contains(proto) || !proto.equals(matchProto) || port.isEmpty()
+                || !port.chars().allMatch(Character::isDigit) || "".equals(dst)) {
+            return null;
+        }
+        String host = dst != null && (dst.endsWith("/32") || dst.endsWith("/128")) ? dst : null;
+        return new Key(proto, port, host);
     }
 
     /** The rule without its comment: rules equal this way have the same verdict in either order. */
     static String verdict(String rule) {
-        return COMMENT.matcher(rule).replaceAll("");
+        int at = rule.indexOf(COMMENT);
+        if (at < 0) {
+            return rule;
+        }
+        int start = at + COMMENT.length();
+        int end;
+        if (start < rule.length() && rule.charAt(start) == '"') {
+            end = start + 1;
+            while (end < rule.length() && rule.charAt(end) != '"') {
+                end += rule.charAt(end) == '\\' ? 2 : 1;
+            }
+            end = Math.min(end + 1, rule.length());
+        } else {
+            end = rule.indexOf(' ', start);
+            end = end < 0 ? rule.length() : end;
+        }
+        String cut = (at > 0 && rule.charAt(at - 1) == ' ' ? rule.substring(0, at - 1) : rule.substring(0, at))
+                + rule.substring(end);
+        return verdict(cut.startsWith(" ") ? cut.substring(1) : cut);
     }
 
     /**

@@ -81,4 +81,18 @@ class OrderFreeChainsTest {
         assertFalse(OrderFreeChains.applies("nat", "KUBE-POSTROUTING"));
         assertFalse(OrderFreeChains.applies("nat", "KUBE-SVC-A"));
     }
+
+    @Test
+    void rulesAreReadForWhatTheyCanMatch() {
+        assertEquals("-d 10.96.0.1/32 -p tcp -m tcp --dport 80 -j KUBE-SVC-A", OrderFreeChains.verdict(A));
+        assertEquals("-p tcp -m tcp --dport 1 -j ACCEPT",
+                OrderFreeChains.verdict("-p tcp -m comment --comment \"a \\\"quoted\\\" one\" -m tcp --dport 1 -j ACCEPT"));
+        assertEquals("-j KUBE-MARK-MASQ", OrderFreeChains.verdict("-m comment --comment x -j KUBE-MARK-MASQ"));
+        assertTrue(OrderFreeChains.key(A) != null);
+        assertEquals(null, OrderFreeChains.key(NODEPORTS));                      // no port: anything
+        assertEquals(null, OrderFreeChains.key("-p tcp -m tcp ! --dport 80 -j RETURN"));
+        assertEquals(null, OrderFreeChains.key("-p tcp -m multiport --dports 80,443 -j RETURN"));
+        assertEquals(null, OrderFreeChains.key("-p udp -m tcp --dport 80 -j RETURN"));
+        assertEquals(null, OrderFreeChains.key("-d 1.1.1.1/32 -d 2.2.2.2/32 -p tcp -m tcp --dport 80 -j RETURN"));
+    }
 }
