@@ -41,9 +41,6 @@ final class OrderFreeChains {
 
     /** What a rule can match, as far as order goes: null for "anything". */
     private record Key(String proto, String port, String host) {
-        boolean overlaps(Key other) {
-            return host == null || other.host == null || host.equals(other.host);
-        }
     }
 
     static Key key(String withComment) {
@@ -108,11 +105,12 @@ final class OrderFreeChains {
     }
 
     /**
-     * Whether {@code have} is {@code want} in an order that gives every packet the same verdict. Both
-     * must be free of repeated rules (callers check).
+     * Whether {@code have} is {@code want} in an order that gives every packet the same verdict (false
+     * when either repeats a rule).
      */
     static boolean equivalent(List<String> have, List<String> want) {
-        if (have.size() != want.size() || !new HashSet<>(have).equals(new HashSet<>(want))) {
+        Set<String> haveSet = new HashSet<>(have);
+        if (have.size() != want.size() || haveSet.size() != have.size() || !haveSet.equals(new HashSet<>(want))) {
             return false;
         }
         return constraints(have).equals(constraints(want));
