@@ -62,6 +62,8 @@ class KubeProxyTakeoverIT {
     static final String NODE_NAME = "k8sref-node";
     static final String NODE_IP = "10.250.0.2";
     static final String CLIENT_IP = "10.244.1.250";
+    /** A ClusterIP no object of the set uses, for a service added after the takeover. */
+    static final String ADDED = "10.96.250.250";
     /** kube-proxy's command line (run.txt), as svcproxy takes it. */
     static final List<String> FLAGS = List.of("--hostname-override=" + NODE_NAME, "--cluster-cidr=10.244.0.0/16",
             "--conntrack-max-per-core=0", "--metrics-bind-address=127.0.0.1:10249", "--healthz-bind-address=127.0.0.1:10256");
@@ -214,6 +216,45 @@ class KubeProxyTakeoverIT {
         assertTrue(first.files.keySet().stream().noneMatch(f -> f.endsWith("-iptables-nft-restore")),
                 "no IPv4 restore at all: " + first.describe());
         assertEquals(0, failed, "failed connections during the takeover");
+
+        // 2b. A change after the takeover, with traffic: a Service added, then removed again. Each
+        //     partial sync edits kube-proxy's KUBE-SERVICES in place (one rule inserted, then deleted),
+        //     and leaves every other rule where kube-proxy put it.
+        Target s16 = targets.get("s16");
+        String objects = Files.readString(REFERENCE.resolve("objects.yaml"));
+        String added = objects.stripTrailing() + "\n---\n" + ClusterFile.documents("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: added, namespace: %s}
+                spec: {type: ClusterIP, clusterIP: %s, clusterIPs: [%s], ports: [{port: 80, protocol: TCP, targetPort: 80}]}
+                """.formatted(NAMESPACE, ADDED, ADDED), ClusterFile.slice(NAMESPACE, "added", List.of(":80/TCP"),
+                List.of(ClusterFile.Ep.on("other-1", s16.endpoints().get(0)), ClusterFile.Ep.on("other-2", s16.endpoints().get(1)))));
+        Traffic change = Traffic.start(this, "change", addresses);
+        change.awaitEach(20);
+        int payloadsBefore = Payloads.read(payloads).files.size();
+        daemon.update(() -> cluster.write(added));
+        Histogram reached = client.tcpMany(ADDED, 80, 5, 1);
+        figure("the added service", reached);
+        assertEquals(0, reached.failures(), "the added service answers: " + reached);
+        String withAdded = save("iptables-nft-save");
+        daemon.update(() -> cluster.write(objects));
+        change.awaitEach(change.counts().values().stream().mapToInt(Integer::intValue).max().orElse(0) + 20);
+        int changeFailed = report("service added and removed after the takeover", change.stop());
+        Payloads changes = Payloads.read(payloads);
+        List<String> changeLines = new ArrayList<>();
+        changes.describe().stream().skip(payloadsBefore).forEach(l -> {
+            changeLines.add(l);
+            figure("service added, then removed: wrote", l);
+        });
+        daemon.logLines("sync complete").stream().skip(1).forEach(l -> figure("sync", l.substring(l.indexOf("sync complete"))));
+        List<String> keptOrder = rulesByChain(withAdded, false).get("nat KUBE-SERVICES").stream()
+                .filter(r -> !r.contains(NAMESPACE + "/added")).toList();
+        assertEquals(rulesByChain(savedV4, false).get("nat KUBE-SERVICES"), keptOrder,
+                "the added service's rule went in without moving kube-proxy's");
+        assertEquals(rules(savedV4), rules(save("iptables-nft-save")), "removed again: kube-proxy's rules, in its order");
+        assertTrue(changeLines.stream().noneMatch(l -> l.contains("chains [KUBE-SERVICES") || l.contains(" KUBE-SERVICES,")
+                || l.contains(" KUBE-SERVICES]")), "KUBE-SERVICES edited, not rewritten: " + changeLines);
+        assertEquals(0, changeFailed, "failed connections while a service was added and removed");
 
         // 3. Rollback: svcproxy stops (SIGTERM), kube-proxy's first sync is replayed with --noflush.
         Traffic rollback = Traffic.start(this, "rollback", addresses);
