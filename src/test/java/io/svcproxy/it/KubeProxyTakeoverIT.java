@@ -47,7 +47,11 @@ import java.util.stream.Stream;
  * <ol>
  *   <li>svcproxy ({@code svcproxy run --cluster objects.yaml}, iptables mode, kube-proxy's node name
  *   and flags) starts and does its first sync: no failed connection, and what that sync wrote
- *   (recorded by a wrapper around {@code iptables-nft-restore}) is printed beside a full rewrite;</li>
+ *   (recorded by a wrapper around {@code iptables-nft-restore}) is printed beside a full rewrite; IPv4
+ *   writes nothing (kube-proxy's KUBE-SERVICES order is kept, see {@code OrderFreeChains}), IPv6 only
+ *   deletes the two KUBE-FIREWALL jumps kube-proxy makes there and svcproxy does not plan;</li>
+ *   <li>a Service is added to the cluster file, then removed: each partial sync edits kube-proxy's
+ *   KUBE-SERVICES in place (no rewrite), no failed connection, and the node is kube-proxy's again;</li>
  *   <li>svcproxy is stopped (SIGTERM by PID) and kube-proxy's first sync is replayed
  *   ({@code iptables-restore --noflush} of its full payload, rebuilt from the recorded ruleset):
  *   no failed connection, and the node reads back exactly as kube-proxy left it.</li>
@@ -55,7 +59,7 @@ import java.util.stream.Stream;
  * Figures are printed with the prefix {@code [takeover]}; no time is asserted.
  */
 @KernelTest(tools = {"iptables-nft-save", "iptables-nft-restore", "ip6tables-nft-save", "ip6tables-nft-restore",
-        "nfacct", "conntrack", "socat", "ss", "sysctl"})
+        "nfacct", "conntrack", "socat", "ss", "sysctl", "bash"})
 class KubeProxyTakeoverIT {
     static final Path REFERENCE = Path.of("test-fixtures", "kube-proxy-v1.36.2", "mix-2");
     static final String NAMESPACE = "mix2";
