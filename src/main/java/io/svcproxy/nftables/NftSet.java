@@ -30,14 +30,111 @@ public record NftSet(String name, NftKeyType keyType, NftKeyType dataType, int f
         if (dataType != null && (flags & F_MAP) == 0) {
             throw new IllegalArgumentException("set " + name + ": a data type needs the map flag");
         }
-        List<NftElement> sorted = new ArrayList<>(elements);
-        sorted.sort(BY_KEY);
-        for (int i = 1; i < sorted.size(); i++) {
-            if (sorted.get(i).key().equals(sorted.get(i - 1).key())) {
-                throw new IllegalArgumentException("set " + name + ": duplicate key " + sorted.get(i).key());
+        if (!(elements instanceof SortedElements)) {
+            elements = sorted(name, elements);
+        }
+    }
+
+    /**
+     * Elements known to be sorted by key and distinct: a set keeps such a list as it is (the same
+     * object), so re-declaring a set with a patched list costs no sort, and the diff can tell an
+     * unchanged element list by identity.
+     */
+    private static final class SortedElements extends java.util.AbstractList<NftElement>
+            implements java.util.RandomAccess {
+        private final NftElement[] items;
+
+        SortedElements(NftElement[] items) {
+            this.items = items;
+        }
+
+        @Override
+        public NftElement get(int index) {
+            return items[index];
+        }
+
+        @Override
+        public int size() {
+            return items.length;
+        }
+    }
+
+    private static List<NftElement> sorted(String name, List<NftElement> elements) {
+        NftElement[] sorted = elements.toArray(new NftElement[0]);
+        java.util.Arrays.sort(sorted, BY_KEY);
+        for (int i = 1; i < sorted.length; i++) {
+            if (sorted[i].key().equals(sorted[i - 1].key())) {
+                throw new IllegalArgumentException("set " + name + ": duplicate key " + sorted[i].key());
             }
         }
-        elements = List.copyOf(sorted);
+        return new SortedElements(sorted);
+    }
+
+    /** The element with this key, or null: a binary search of the sorted elements. */
+    public NftElement element(Bytes key) {
+        int i = indexOf(key);
+        return i >= 0 ? elements.get(i) : null;
+    }
+
+    private int indexOf(Bytes key) {
+        int lo = 0;
+        int hi = elements.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = elements.get(mid).key().compareTo(key);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -(lo + 1);
+    }
+
+    /**
+     * This set with the elements of {@code removeKeys} taken out and {@code put} put in (replacing
+     * an element of the same key): one merge pass over the sorted elements, no sort of them.
+     */
+    public NftSet patched(java.util.Collection<Bytes> removeKeys, java.util.Collection<NftElement> put) {
+        if (removeKeys.isEmpty() && put.isEmpty()) {
+            return this;
+        }
+        java.util.TreeMap<Bytes, NftElement> changes = new java.util.TreeMap<>();
+        for (Bytes k : removeKeys) {
+            changes.put(k, null);
+        }
+        for (NftElement e : put) {
+            changes.put(e.key(), e);
+        }
+        List<NftElement> out = new ArrayList<>(elements.size() + put.size());
+        java.util.Iterator<java.util.Map.Entry<Bytes, NftElement>> it = changes.entrySet().iterator();
+        java.util.Map.Entry<Bytes, NftElement> next = it.hasNext() ? it.next() : null;
+        for (NftElement e : elements) {
+            while (next != null && next.getKey().compareTo(e.key()) < 0) {
+                if (next.getValue() != null) {
+                    out.add(next.getValue());
+                }
+                next = it.hasNext() ? it.next() : null;
+            }
+            if (next != null && next.getKey().equals(e.key())) {
+                if (next.getValue() != null) {
+                    out.add(next.getValue());
+                }
+                next = it.hasNext() ? it.next() : null;
+            } else {
+                out.add(e);
+            }
+        }
+        while (next != null) {
+            if (next.getValue() != null) {
+                out.add(next.getValue());
+            }
+            next = it.hasNext() ? it.next() : null;
+        }
+        return new NftSet(name, keyType, dataType, flags, timeoutMillis, size, comment,
+                new SortedElements(out.toArray(new NftElement[0])));
     }
 
     public boolean isMap() {
@@ -59,6 +156,9 @@ public record NftSet(String name, NftKeyType keyType, NftKeyType dataType, int f
 
     /** The same set's declaration (name, types, flags, timeout, size, comment) with other elements. */
     public NftSet withElements(List<NftElement> newElements) {
+        if (newElements.isEmpty() && elements.isEmpty()) {
+            return this;
+        }
         return new NftSet(name, keyType, dataType, flags, timeoutMillis, size, comment, newElements);
     }
 
