@@ -6,15 +6,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * What svcproxy's first sync writes over what real kube-proxy v1.36.2 left on a node (iptables mode;
- * {@code test-fixtures/kube-proxy-v1.36.2/}, and the project's other recorded sets under
- * {@code ../shared/reference/kube-proxy-v1.36.2/sets/} when that directory is there): the plan of the
+ * the three recorded sets of {@code test-fixtures/reference/kube-proxy-v1.36.2/sets/}): the plan of the
  * same objects with kube-proxy's node name and flags, against kube-proxy's {@code iptables-save}.
  * IPv4: nothing (the same rules; kube-proxy's KUBE-SERVICES order is kept, see OrderFreeChains).
  * IPv6: the two jumps to KUBE-FIREWALL kube-proxy also makes in IPv6, which svcproxy does not plan.
@@ -32,14 +30,11 @@ class KubeProxyReferenceTest {
     }
 
     static List<Path> sets() throws Exception {
-        List<Path> sets = new ArrayList<>(List.of(Path.of("test-fixtures", "kube-proxy-v1.36.2", "mix-2")));
-        Path shared = Path.of("..", "shared", "reference", "kube-proxy-v1.36.2", "sets");
-        if (Files.isDirectory(shared)) {
-            try (var s = Files.list(shared)) {
-                s.filter(p -> Files.isRegularFile(p.resolve("iptables-save.txt"))).sorted().forEach(sets::add);
-            }
+        try (var s = Files.list(Path.of("test-fixtures", "reference", "kube-proxy-v1.36.2", "sets"))) {
+            List<Path> sets = s.filter(p -> Files.isRegularFile(p.resolve("iptables-save.txt"))).sorted().toList();
+            assertEquals(3, sets.size(), "mix-1, mix-2, mix-3: " + sets);
+            return sets;
         }
-        return sets;
     }
 
     private static Run plan(Path set, String family) {

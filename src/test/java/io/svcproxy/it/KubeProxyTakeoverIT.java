@@ -41,7 +41,7 @@ import java.util.stream.Stream;
  * Takeover from, and rollback to, what real upstream kube-proxy v1.36.2 (iptables mode) left on a
  * node, with live traffic (issue 15). The node namespace gets kube-proxy's recorded ruleset exactly
  * as it was left ({@code iptables-restore} of its {@code iptables-save}, nfacct counters first;
- * {@code test-fixtures/kube-proxy-v1.36.2/}), the endpoints of a few of its services become real
+ * {@code test-fixtures/reference/kube-proxy-v1.36.2/sets/mix-2}), the endpoints of a few of its services become real
  * (backend namespaces on routed veths, one echo server each), and a client pod connects to their
  * ClusterIPs and NodePorts continuously while
  * <ol>
@@ -61,7 +61,7 @@ import java.util.stream.Stream;
 @KernelTest(tools = {"iptables-nft-save", "iptables-nft-restore", "ip6tables-nft-save", "ip6tables-nft-restore",
         "nfacct", "conntrack", "socat", "ss", "sysctl", "bash"})
 class KubeProxyTakeoverIT {
-    static final Path REFERENCE = Path.of("test-fixtures", "kube-proxy-v1.36.2", "mix-2");
+    static final Path REFERENCE = Path.of("test-fixtures", "reference", "kube-proxy-v1.36.2", "sets", "mix-2");
     static final String NAMESPACE = "mix2";
     static final String NODE_NAME = "k8sref-node";
     static final String NODE_IP = "10.250.0.2";
