@@ -77,4 +77,9 @@ iptables:
   masqueradeAll: {{ .Values.config.iptables.masqueradeAll }}
   masqueradeBit: {{ .Values.config.iptables.masqueradeBit | int }}
   localhostNodePorts: {{ .Values.config.iptables.localhostNodePorts }}
+{{- if eq .Values.mode "nftables" }}
+nftables:
+  masqueradeAll: {{ .Values.config.iptables.masqueradeAll }}
+  masqueradeBit: {{ .Values.config.iptables.masqueradeBit | int }}
+{{- end }}
 {{- end -}}

@@ -220,6 +220,17 @@ class ChartTest {
     }
 
     @Test
+    void modeNftablesCarriesTheMasqueradeSettingsIntoItsSection() {
+        HelmChart.Rendered r = HelmChart.render(Map.of("mode", "nftables", "config.iptables.masqueradeBit", 13,
+                "config.iptables.masqueradeAll", true));
+        LoadedConfiguration c = KubeProxyConfigurationLoader.parse(configYaml(r), "configmap");
+        assertEquals(List.of(), c.warnings());
+        assertEquals(ProxyMode.NFTABLES, c.config().mode());
+        assertEquals(13, c.config().masqueradeBit());
+        assertTrue(c.config().masqueradeAll());
+    }
+
+    @Test
     void checksumFollowsTheConfig() {
         String base = checksum(HelmChart.render(DEFAULTS));
         assertEquals(64, base.length());
@@ -277,7 +288,7 @@ class ChartTest {
 
     @ParameterizedTest(name = "{0}={1} is refused")
     @CsvSource(delimiter = '|', value = {
-            "mode|nftables",
+            "mode|userspace",
             "config.syncPeriod|30 seconds",
             "config.minSyncPeriod|1",
             "healthzBindAddress|0.0.0.0:70000",
