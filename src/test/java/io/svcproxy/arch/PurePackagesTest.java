@@ -17,7 +17,9 @@ class PurePackagesTest {
         "io.svcproxy.model..", "io.svcproxy.iptables..", "io.svcproxy.plan..", "io.svcproxy.diff..",
         // IPVS mode: the shared value types (this package only: the netlink applier lives elsewhere),
         // the ipsets, and plan.ipvs / diff.ipvs (covered above)
-        "io.svcproxy.ipvs", "io.svcproxy.ipset.."
+        "io.svcproxy.ipvs", "io.svcproxy.ipset..",
+        // nftables mode: the value types, ops and simulator (the netlink kernel lives in netlink.nftables)
+        "io.svcproxy.nftables"
     };
 
     private final JavaClasses classes = new ClassFileImporter()
