@@ -14,6 +14,10 @@ import io.svcproxy.diff.ChangeSet;
 import io.svcproxy.diff.CompletePayload;
 import io.svcproxy.diff.DiffRenderer;
 import io.svcproxy.diff.RulesetDiff;
+import io.svcproxy.explain.Explanation;
+import io.svcproxy.explain.NodeFacts;
+import io.svcproxy.explain.Packet;
+import io.svcproxy.explain.iptables.IptablesExplainer;
 import io.svcproxy.iptables.Chain;
 import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.iptables.Table;
@@ -109,6 +113,21 @@ final class IptablesModeWiring implements ProxyModeWiring {
         }
         out.flush();
         return changes ? ExitCodes.CHANGES : ExitCodes.NO_CHANGES;
+    }
+
+    @Override
+    public Explanation explainPlanned(ProxyConfig config, ClusterSnapshot snapshot, Packet packet, NodeFacts node,
+                                      boolean tcpBeLiberal) {
+        IptablesPlan plan = IptablesPlanner.plan(snapshot, PlannerOptionsFactory.create(config, packet.family(),
+                snapshot.node().orElse(null), List.of(), tcpBeLiberal));
+        return IptablesExplainer.explain(plan.desired(), packet, node,
+                "planned, iptables " + packet.family().kubernetesName());
+    }
+
+    @Override
+    public Explanation explainLive(Packet packet, NodeFacts node, String iptablesBackend) {
+        Ruleset live = NodeTarget.parse("live", iptablesBackend).read(packet.family());
+        return IptablesExplainer.explain(live, packet, node, "live, iptables-save " + packet.family().kubernetesName());
     }
 
     /** Every chain and jump of ours (either mode's), except the kubelet's KUBE-FIREWALL. */

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Kubernetes node service proxy, a kube-proxy compatible dataplane programmer.",
-        subcommands = {PlanCommand.class, RunCommand.class, CleanupCommand.class,
+        subcommands = {PlanCommand.class, ExplainCommand.class, RunCommand.class, CleanupCommand.class,
             AutoComplete.GenerateCompletion.class})
 public final class Main implements Runnable {
 

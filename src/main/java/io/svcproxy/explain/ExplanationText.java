@@ -27,12 +27,18 @@ public final class ExplanationText {
             hops(sb, paths.get(0).hops().subList(0, common), "  ");
         }
         if (paths.size() > 1) {
+            int suffix = commonSuffix(paths, common);
             sb.append("  then ").append(paths.size()).append(" paths:\n");
             int n = 1;
             for (Path path : paths) {
                 sb.append("  path ").append(n++).append(" (p=").append(prob(path.probability())).append("): ")
                         .append(end(path)).append('\n');
-                hops(sb, path.hops().subList(common, path.hops().size()), "    ");
+                hops(sb, path.hops().subList(common, path.hops().size() - suffix), "    ");
+            }
+            if (suffix > 0) {
+                sb.append("  then, on every path:\n");
+                List<Hop> last = paths.get(0).hops();
+                hops(sb, last.subList(last.size() - suffix, last.size()), "  ");
             }
         } else if (paths.size() == 1) {
             sb.append("  => ").append(end(paths.get(0))).append('\n');
@@ -86,6 +92,22 @@ public final class ExplanationText {
 
     static String prob(double p) {
         return String.format(Locale.ROOT, "%.4f", p);
+    }
+
+    /** Hops every path ends with (the filter and postrouting walk after the DNAT), past the common prefix. */
+    private static int commonSuffix(List<Path> paths, int prefix) {
+        int n = Integer.MAX_VALUE;
+        List<Hop> first = paths.get(0).hops();
+        for (Path p : paths) {
+            List<Hop> h = p.hops();
+            int i = 0;
+            while (i < h.size() - prefix && i < first.size() - prefix
+                    && h.get(h.size() - 1 - i).equals(first.get(first.size() - 1 - i))) {
+                i++;
+            }
+            n = Math.min(n, i);
+        }
+        return n;
     }
 
     private static int commonPrefix(List<Path> paths) {
