@@ -8,6 +8,10 @@ import io.svcproxy.apply.nftables.NftablesDataplane;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.diff.nftables.NftChanges;
 import io.svcproxy.diff.nftables.NftDiff;
+import io.svcproxy.explain.Explanation;
+import io.svcproxy.explain.NodeFacts;
+import io.svcproxy.explain.Packet;
+import io.svcproxy.explain.nftables.NftExplainer;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.SnapshotSupplier;
@@ -142,6 +146,31 @@ final class NftablesModeWiring implements ProxyModeWiring {
         }
         out.flush();
         return changes ? ExitCodes.CHANGES : ExitCodes.NO_CHANGES;
+    }
+
+    @Override
+    public Explanation explainPlanned(ProxyConfig config, ClusterSnapshot snapshot, Packet packet, NodeFacts node,
+                                      boolean tcpBeLiberal) {
+        NftablesFamilyPlan plan = NftablesPlanner.planFamily(snapshot, options(config, snapshot, packet.family(),
+                List.of(), tcpBeLiberal));
+        return NftExplainer.explain(List.of(plan.table()), packet, node,
+                "planned, nftables table " + NftFamily.of(packet.family()).keyword() + " " + NftNames.TABLE);
+    }
+
+    /** Only our table is read: other tables (a CNI's, iptables-nft's) are not on the walk. */
+    @Override
+    public Explanation explainLive(Packet packet, NodeFacts node, String iptablesBackend) {
+        try (NftKernel kernel = NetlinkNftKernel.open()) {
+            NftFamily family = NftFamily.of(packet.family());
+            List<NftTable> tables = kernel.read(family, NftNames.TABLE).map(List::of).orElse(List.of());
+            Explanation e = NftExplainer.explain(tables, packet, node,
+                    "live, nftables table " + family.keyword() + " " + NftNames.TABLE
+                            + (tables.isEmpty() ? " (absent)" : ""));
+            List<String> notes = new ArrayList<>(e.notes());
+            notes.add("only the " + family.keyword() + " " + NftNames.TABLE + " table is walked; other nftables tables"
+                    + " and iptables rules are not read");
+            return new Explanation(e.packet(), e.rules(), e.paths(), notes);
+        }
     }
 
     /**

@@ -195,6 +195,11 @@ public final class NftText {
         return NftValueText.field(type, start) + "-" + NftValueText.field(type, Bytes.of(out));
     }
 
+    /** One rule as {@code nft list} prints it (for explain's hops). */
+    public static String rule(io.svcproxy.nftables.NftRule rule, NftFamily family) {
+        return new NftRuleText(family).render(rule);
+    }
+
     static String chain(NftChain c, NftFamily family, NftRuleText rules) {
         StringBuilder sb = new StringBuilder();
         sb.append("\tchain ").append(name(c.name())).append(" {\n");
