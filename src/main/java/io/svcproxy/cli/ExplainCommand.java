@@ -101,6 +101,10 @@ public final class ExplainCommand implements Callable<Integer> {
         }
         ProxyMode mode = proxyMode != null ? ProxyMode.parse(proxyMode) : config.mode();
         NodeFacts node = new NodeFacts(nodeAddresses(snapshot));
+        if (node.addresses().isEmpty()) {
+            err.println("warning: the node's addresses are unknown (no Node in the snapshot, no --node-ip): only"
+                    + " loopback counts as a local destination");
+        }
         Packet packet = packet(node);
         ProxyModeWiring wiring = Dataplanes.of(mode);
         Explanation planned = snapshot == null ? null

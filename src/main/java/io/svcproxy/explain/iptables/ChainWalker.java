@@ -176,8 +176,8 @@ final class ChainWalker {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("--rcheck --seconds (\\d+)")
                     .matcher(f.hops().get(i).rule());
             if (m.find()) {
-                return "sticky for " + m.group(1) + " s: later connections from " + "this source go to the same"
-                        + " endpoint while it is recorded in the -m recent list";
+                return "sticky for " + m.group(1) + " s: the source is recorded in the endpoint's -m recent list, and"
+                        + " later connections from it go to the same endpoint while it is there";
             }
         }
         return "recorded in a -m recent list";

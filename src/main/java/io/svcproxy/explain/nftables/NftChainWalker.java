@@ -57,7 +57,7 @@ final class NftChainWalker {
         for (int i = from; i < rules.size(); i++) {
             NftRule rule = rules.get(i);
             String text = texts.computeIfAbsent(rule, r -> NftText.rule(r, table.family()));
-            List<RuleRun> runs = machine.run(rule, text, flow);
+            List<RuleRun> runs = machine.run(rule, chainName, text, flow);
             if (runs.size() == 1 && runs.get(0).kind() == RuleRun.Kind.NO_MATCH) {
                 if (runs.get(0).note() != null) {   // an affinity check that missed: worth showing
                     flow = flow.hop(new Hop(where, text, !table.name().equals(NftNames.TABLE),

@@ -5,16 +5,16 @@ final class NftMasqueradeReasons {
     private NftMasqueradeReasons() {
     }
 
-    static String marked(String rule) {
+    static String marked(String chain, String rule) {
         String why;
         if (rule.contains("saddr !=")) {
             why = "source outside the cluster CIDR";
-        } else if (rule.contains("external")) {
+        } else if (chain.startsWith("external-") || chain.startsWith("firewall-")) {
             why = "external traffic (NodePort, external or load-balancer IP)";
         } else {
             why = "marked";
         }
-        return why + ", marked by: " + rule;
+        return why + ", marked by: " + chain + ": " + rule;
     }
 
     /** A masquerade no mark asked for: kube-proxy's hairpin rule (an endpoint reaching itself). */

@@ -61,14 +61,16 @@ final class RuleMachine {
     }
 
     /** {@code text}: the rule as nft prints it, kept as the reason when it marks the packet for masquerade. */
-    List<RuleRun> run(NftRule rule, String text, Flow flow) {
+    List<RuleRun> run(NftRule rule, String chain, String text, Flow flow) {
         List<RuleRun> out = new ArrayList<>();
         this.text = text;
+        this.chain = chain;
         run(rule.exprs(), 0, new Registers(), flow, null, out);
         return out;
     }
 
     private String text;
+    private String chain;
 
     private void run(List<NftExpr> exprs, int from, Registers regs, Flow flow, String note, List<RuleRun> out) {
         Registers r = regs;
@@ -178,7 +180,7 @@ final class RuleMachine {
                 f = f.withMark(after);
                 n = join(n, String.format("mark 0x%x -> 0x%x", before, after));
                 if ((after & ~before) != 0) {
-                    f = f.masqueradeReason(NftMasqueradeReasons.marked(text));
+                    f = f.masqueradeReason(NftMasqueradeReasons.marked(chain, text));
                 }
             } else if (e instanceof Nat nat) {
                 if (nat.type() != Nat.DNAT || nat.regAddrMin() == 0) {
