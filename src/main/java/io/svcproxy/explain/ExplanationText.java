@@ -54,8 +54,21 @@ public final class ExplanationText {
                 sb.append("  ").append(v.getKey()).append("  p=").append(prob(v.getValue())).append('\n');
             }
         }
-        List<String> masq = e.masqueradeReasons();
-        sb.append("masquerade: ").append(masq.isEmpty() ? "no" : String.join("\n  ", masq)).append('\n');
+        Map<String, Double> masq = new java.util.LinkedHashMap<>();
+        for (Path path : paths) {
+            if (path.masquerade() != null) {
+                masq.merge(path.masquerade(), path.probability(), Double::sum);
+            }
+        }
+        double total = paths.stream().mapToDouble(Path::probability).sum();
+        if (masq.isEmpty()) {
+            sb.append("masquerade: no\n");
+        }
+        for (Map.Entry<String, Double> m : masq.entrySet()) {
+            boolean always = Math.abs(m.getValue() - total) < 1e-9;
+            sb.append("masquerade").append(always ? "" : " (p=" + prob(m.getValue()) + ")").append(": ")
+                    .append(m.getKey()).append('\n');
+        }
         paths.stream().map(Path::affinity).filter(a -> a != null).distinct().findFirst()
                 .ifPresent(a -> sb.append("affinity: ").append(a).append('\n'));
         long unknown = paths.stream().flatMap(x -> x.hops().stream())
