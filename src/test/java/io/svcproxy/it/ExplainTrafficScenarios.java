@@ -1,0 +1,183 @@
+package io.svcproxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.svcproxy.testing.NetNs;
+import io.svcproxy.testing.topology.ClusterFile;
+import io.svcproxy.testing.topology.Exec;
+import io.svcproxy.testing.topology.Histogram;
+import io.svcproxy.testing.topology.NodeProgrammer;
+import io.svcproxy.testing.topology.Pod;
+import io.svcproxy.testing.topology.Probe;
+import io.svcproxy.testing.topology.Topology;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * `svcproxy explain --live` against the kernel: random clusters are programmed into a node
+ * namespace, each packet is explained in that namespace, then sent for real. A delivered packet
+ * lands only on endpoints explain named (the backends answer with their names, and conntrack shows
+ * the DNAT to one of them), with connection counts that fit the stated probabilities (chi-square,
+ * p = 0.001); a rejected one is refused, a dropped one times out; masquerade is what the backend sees
+ * as the peer. The seeds are printed; SVCPROXY_EXPLAIN_SEED reruns one.
+ */
+abstract class ExplainTrafficScenarios {
+    private static final Duration BOUND = Duration.ofSeconds(60);
+    private static final int CONNECTIONS = 150;
+    /** chi-square critical values at p = 0.001 for 1..4 degrees of freedom. */
+    private static final double[] CHI2_999 = {10.83, 13.82, 16.27, 18.47};
+    private static final List<String> BACKENDS = List.of("a", "b", "c", "r");
+
+    private Topology topology;
+    private NodeProgrammer node;
+
+    abstract NodeProgrammer programmer(Topology topology);
+
+    /** Extra explain flags for the mode (--proxy-mode, the iptables backend). */
+    abstract List<String> modeFlags();
+
+    @AfterEach
+    void tearDown() {
+        try {
+            if (node != null) {
+                node.close();
+            }
+        } finally {
+            if (topology != null) {
+                topology.close();
+            }
+        }
+    }
+
+    @Test
+    void realPacketsGoWhereExplainSays() {
+        String fixed = System.getenv("SVCPROXY_EXPLAIN_SEED");
+        List<Long> seeds = fixed != null ? List.of(Long.parseLong(fixed)) : List.of(System.nanoTime(), System.nanoTime() + 1);
+        topology = Topology.builder()
+                .backend("a", "10.244.1.11").backend("b", "10.244.1.12").backend("c", "10.244.1.13")
+                .backend("r", "10.244.2.11")
+                .build();
+        ClusterFile cluster = new ClusterFile(topology.dir());
+        Map<String, Integer> verdicts = new LinkedHashMap<>();
+        boolean started = false;
+        for (long seed : seeds) {
+            RandomServices services = new RandomServices(seed, topology, BACKENDS);
+            figure("seed", seed);
+            if (!started) {
+                cluster.write(services.yaml());
+                node = programmer(topology);
+                node.start(cluster, TrafficScenarios.FLAGS);
+                started = true;
+            } else {
+                node.update(() -> cluster.write(services.yaml()));
+                flushConntrack();
+            }
+            for (RandomServices.Packet p : services.packets()) {
+                ExplainedVerdict e = explain(cluster, p);
+                figure(p.service() + " " + p.source() + " -> " + p.destination() + ":" + p.port(),
+                        e.verdict() + " " + e.endpoints() + (e.masquerade() ? " masqueraded" : ""));
+                assertTrue(e.agrees(), "live and planned differ:\n" + e.text());
+                verdicts.merge(e.verdict(), 1, Integer::sum);
+                check(p, e);
+            }
+        }
+        figure("verdicts checked", verdicts);
+    }
+
+    private ExplainedVerdict explain(ClusterFile cluster, RandomServices.Packet p) {
+        List<String> args = new ArrayList<>(List.of("explain", "--live", "--cluster", cluster.path().toString(),
+                "--from", p.source(), "--to", p.destination() + ":" + p.port() + "/tcp"));
+        args.addAll(TrafficScenarios.FLAGS);
+        args.addAll(modeFlags());
+        NetNs.Result r = Exec.run(SvcproxyJar.command(topology.node().name(), args), "", BOUND);
+        assertNotEquals(1, r.exitCode(), "explain failed: " + r.stderr());
+        ExplainedVerdict e = ExplainedVerdict.parse(r.stdout());
+        int expected = switch (e.verdict()) {
+            case "DELIVERED" -> 0;
+            case "REJECTED" -> 3;
+            case "DROPPED" -> 4;
+            default -> 5;
+        };
+        assertEquals(expected, r.exitCode(), "exit code of " + e.verdict());
+        return e;
+    }
+
+    private void check(RandomServices.Packet p, ExplainedVerdict e) {
+        Pod from = p.external() ? topology.external() : topology.client();
+        switch (e.verdict()) {
+            case "DELIVERED" -> delivered(p, e, from);
+            case "REJECTED" -> {
+                Probe probe = probe(from, p, 1, 3).probes().get(0);
+                assertEquals(Probe.Outcome.REFUSED, probe.outcome(), "explain said REJECTED: " + probe);
+            }
+            case "DROPPED" -> {
+                Histogram h = probe(from, p, 2, 1);
+                assertEquals(2, h.count(Probe.Outcome.TIMEOUT.name()), "explain said DROPPED: " + h);
+            }
+            default -> throw new AssertionError("no such verdict in these clusters: " + e.text());
+        }
+    }
+
+    private void delivered(RandomServices.Packet p, ExplainedVerdict e, Pod from) {
+        Map<String, String> nameOf = new LinkedHashMap<>();
+        for (String b : BACKENDS) {
+            nameOf.put(topology.backend(b).ip() + ":" + Topology.TCP_PORT, b);
+        }
+        Histogram h = probe(from, p, CONNECTIONS, 2);
+        figure("  sent " + CONNECTIONS, h);
+        assertEquals(0, h.failures(), "explain said DELIVERED: " + h);
+        Set<String> named = new HashSet<>();
+        e.endpoints().keySet().forEach(ep -> named.add(nameOf.get(ep)));
+        for (String landed : h.counts().keySet()) {
+            assertTrue(named.contains(landed), "landed on " + landed + ", explain named " + e.endpoints());
+        }
+        double chi2 = 0;
+        for (Map.Entry<String, Double> ep : e.endpoints().entrySet()) {
+            double expected = ep.getValue() * CONNECTIONS;
+            int seen = h.count(nameOf.get(ep.getKey()));
+            chi2 += (seen - expected) * (seen - expected) / expected;
+        }
+        int df = e.endpoints().size() - 1;
+        if (df > 0) {
+            figure("  chi-square (df " + df + ")", String.format("%.2f", chi2));
+            assertTrue(chi2 < CHI2_999[df - 1], "counts " + h.counts() + " do not fit " + e.endpoints()
+                    + " (chi-square " + chi2 + ")");
+        }
+        String ct = topology.nodeShell().conntrack("-p", "tcp");
+        Set<String> ips = new HashSet<>();
+        e.endpoints().keySet().forEach(ep -> ips.add(ep.substring(0, ep.indexOf(':'))));
+        assertTrue(TrafficScenarios.dnatedTo(ct, "dst=" + p.destination() + " ", "dport=" + p.port(), ips),
+                "conntrack shows the DNAT to " + ips + ":\n" + ct);
+        Set<String> peers = TrafficScenarios.peers(h);
+        if (e.masquerade()) {
+            assertFalse(peers.contains(p.source()), "explain said masqueraded, backends saw " + peers);
+        } else {
+            assertEquals(Set.of(p.source()), peers, "explain said not masqueraded");
+        }
+    }
+
+    private static Histogram probe(Pod from, RandomServices.Packet p, int n, double timeout) {
+        return p.external() ? from.tcpManyFrom(p.source(), p.destination(), p.port(), n, timeout)
+                : from.tcpMany(p.destination(), p.port(), n, timeout);
+    }
+
+    /** Entries of the previous cluster would keep a reused 5-tuple on an old endpoint. */
+    private void flushConntrack() {
+        topology.node().run("conntrack", "-F");
+    }
+
+    private void figure(String what, Object value) {
+        System.out.println("[" + getClass().getSimpleName() + "] " + what + ": " + value);
+    }
+}

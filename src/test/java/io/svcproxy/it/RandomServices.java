@@ -1,0 +1,84 @@
+package io.svcproxy.it;
+
+import io.svcproxy.testing.topology.ClusterFile;
+import io.svcproxy.testing.topology.ClusterFile.Ep;
+import io.svcproxy.testing.topology.Topology;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A random cluster for the explain checks, from a seed: a few TCP services of random kind
+ * (ClusterIP, NodePort, LoadBalancer with or without source ranges, externalTrafficPolicy Local or
+ * not) over random subsets of the topology's backends (none too: a REJECT or a DROP), and the
+ * packets to send to each (a pod to the cluster IP; the external host to the node port and the
+ * load-balancer IP, from inside or outside the source range).
+ */
+final class RandomServices {
+    /** One packet to explain and send: from the client pod or the external host (bound to {@code source}). */
+    record Packet(String service, boolean external, String source, String destination, int port) {
+    }
+
+    private final List<String> documents = new ArrayList<>();
+    private final List<Packet> packets = new ArrayList<>();
+
+    RandomServices(long seed, Topology topology, List<String> backends) {
+        Random random = new Random(seed);
+        documents.add(ClusterFile.node());
+        int count = 4;
+        for (int i = 0; i < count; i++) {
+            String name = "s" + i;
+            String vip = "10.96.7." + (10 + i);
+            String lbIp = "203.0.113." + (70 + i);
+            int nodePort = 30700 + i;
+            int kind = random.nextInt(3);   // 0 ClusterIP, 1 NodePort, 2 LoadBalancer
+            boolean local = kind > 0 && random.nextInt(3) == 0;
+            boolean ranges = kind == 2 && random.nextBoolean();
+            List<Ep> eps = new ArrayList<>();
+            for (String b : backends) {
+                if (random.nextInt(100) < 55) {
+                    String ip = topology.backend(b).ip();
+                    eps.add(b.equals("r") ? Ep.on("node-b", ip) : Ep.local(ip));
+                }
+            }
+            StringBuilder svc = new StringBuilder("""
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: %s, namespace: explain}
+                    spec:
+                      type: %s
+                      clusterIP: %s
+                    """.formatted(name, kind == 0 ? "ClusterIP" : kind == 1 ? "NodePort" : "LoadBalancer", vip));
+            if (local) {
+                svc.append("  externalTrafficPolicy: Local\n  healthCheckNodePort: ").append(32700 + i).append('\n');
+            }
+            if (ranges) {
+                svc.append("  loadBalancerSourceRanges: [").append(Topology.EXTERNAL_IP).append("/32]\n");
+            }
+            svc.append("  ports:\n  - {name: http, port: 80, protocol: TCP")
+                    .append(kind > 0 ? ", nodePort: " + nodePort : "").append("}\n");
+            if (kind == 2) {
+                svc.append("status:\n  loadBalancer:\n    ingress: [{ip: ").append(lbIp).append("}]\n");
+            }
+            documents.add(svc.toString());
+            documents.add(ClusterFile.slice("explain", name, List.of("http:8080/TCP"), eps));
+            packets.add(new Packet(name, false, Topology.CLIENT_IP, vip, 80));
+            if (kind > 0) {
+                packets.add(new Packet(name, true, Topology.EXTERNAL_IP, Topology.NODE_IP, nodePort));
+            }
+            if (kind == 2) {
+                packets.add(new Packet(name, true, random.nextBoolean() ? Topology.EXTERNAL_IP : Topology.EXTERNAL_IP_2,
+                        lbIp, 80));
+            }
+        }
+    }
+
+    String yaml() {
+        return ClusterFile.documents(documents.toArray(String[]::new));
+    }
+
+    List<Packet> packets() {
+        return packets;
+    }
+}
