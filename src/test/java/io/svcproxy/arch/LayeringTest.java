@@ -84,6 +84,16 @@ class LayeringTest {
     }
 
     @Test
+    void explainingKnowsNeitherApplyNorTheKernelNorTheDaemon() {
+        noClasses().that().resideInAPackage(P + "explain..")
+                .should().dependOnClassesThat().resideInAnyPackage(P + "apply..", P + "netlink..", P + "dataplane..",
+                        P + "reconcile..", P + "source..", P + "config..", P + "cli..", P + "diff..",
+                        P + "metrics..", P + "health..")
+                .because("explain walks rules it is handed; the cli reads the kernel or plans them")
+                .check(classes);
+    }
+
+    @Test
     void theSeamDependsOnlyOnTheModel() {
         noClasses().that().resideInAPackage(P + "dataplane..")
                 .should().dependOnClassesThat(resideInAPackage("io.svcproxy..")

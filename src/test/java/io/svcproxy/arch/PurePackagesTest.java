@@ -19,7 +19,9 @@ class PurePackagesTest {
         // the ipsets, and plan.ipvs / diff.ipvs (covered above)
         "io.svcproxy.ipvs", "io.svcproxy.ipset..",
         // nftables mode: the value types, ops and simulator (the netlink kernel lives in netlink.nftables)
-        "io.svcproxy.nftables"
+        "io.svcproxy.nftables",
+        // explain: walks rules held as values; reading the kernel and printing are the cli's
+        "io.svcproxy.explain.."
     };
 
     private final JavaClasses classes = new ClassFileImporter()

@@ -205,15 +205,7 @@ final class ChainWalker {
     }
 
     static InetAddress literal(String host) {
-        try {
-            // a literal address only: InetAddress.getByName would resolve a name
-            if (!host.matches("[0-9a-fA-F:.]+")) {
-                throw new IllegalArgumentException("not an address: " + host);
-            }
-            return InetAddress.getByName(host);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException("not an address: " + host, e);
-        }
+        return io.svcproxy.model.Addresses.parseIp(host);   // a literal only: never a name lookup
     }
 
     /** MARK --set-xmark V/M: clear M, then xor V. */
