@@ -29,8 +29,8 @@ import java.util.Set;
  * namespace, each packet is explained in that namespace, then sent for real. A delivered packet
  * lands only on endpoints explain named (the backends answer with their names, and conntrack shows
  * the DNAT to one of them), with connection counts that fit the stated probabilities (chi-square,
- * p = 0.001); a rejected one is refused, a dropped one times out; masquerade is what the backend sees
- * as the peer. The seeds are printed; SVCPROXY_EXPLAIN_SEED reruns one.
+ * p = 0.001); a rejected one is refused, a dropped one times out, one that is no service's reaches no
+ * backend; masquerade is what the backend sees as the peer; live and planned agree on every path. The seeds are printed; SVCPROXY_EXPLAIN_SEED reruns one.
  */
 abstract class ExplainTrafficScenarios {
     private static final Duration BOUND = Duration.ofSeconds(60);
@@ -125,7 +125,12 @@ abstract class ExplainTrafficScenarios {
                 Histogram h = probe(from, p, 2, 1);
                 assertEquals(2, h.count(Probe.Outcome.TIMEOUT.name()), "explain said DROPPED: " + h);
             }
-            default -> throw new AssertionError("no such verdict in these clusters: " + e.text());
+            case "NOT_A_SERVICE" -> {
+                // untouched: routed towards the node's upstream, which does not forward; no backend answers
+                Probe probe = probe(from, p, 1, 1).probes().get(0);
+                assertFalse(probe.ok(), "explain said NOT_A_SERVICE, yet a backend answered: " + probe);
+            }
+            default -> throw new AssertionError("unknown verdict: " + e.text());
         }
     }
 

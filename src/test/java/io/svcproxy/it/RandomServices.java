@@ -13,7 +13,7 @@ import java.util.Random;
  * (ClusterIP, NodePort, LoadBalancer with or without source ranges, externalTrafficPolicy Local or
  * not) over random subsets of the topology's backends (none too: a REJECT or a DROP), and the
  * packets to send to each (a pod to the cluster IP; the external host to the node port and the
- * load-balancer IP, from inside or outside the source range).
+ * load-balancer IP, from inside or outside the source range), and one to a cluster IP no service has.
  */
 final class RandomServices {
     /** One packet to explain and send: from the client pod or the external host (bound to {@code source}). */
@@ -35,12 +35,13 @@ final class RandomServices {
             int kind = random.nextInt(3);   // 0 ClusterIP, 1 NodePort, 2 LoadBalancer
             boolean local = kind > 0 && random.nextInt(3) == 0;
             boolean ranges = kind == 2 && random.nextBoolean();
+            // 0..3 endpoints (none a quarter of the time: a REJECT, or a DROP for external traffic)
+            List<String> chosen = new ArrayList<>(backends);
+            java.util.Collections.shuffle(chosen, random);
             List<Ep> eps = new ArrayList<>();
-            for (String b : backends) {
-                if (random.nextInt(100) < 55) {
-                    String ip = topology.backend(b).ip();
-                    eps.add(b.equals("r") ? Ep.on("node-b", ip) : Ep.local(ip));
-                }
+            for (String b : chosen.subList(0, random.nextInt(4))) {
+                String ip = topology.backend(b).ip();
+                eps.add(b.equals("r") ? Ep.on("node-b", ip) : Ep.local(ip));
             }
             StringBuilder svc = new StringBuilder("""
                     apiVersion: v1
@@ -72,7 +73,11 @@ final class RandomServices {
                         lbIp, 80));
             }
         }
+        packets.add(new Packet("none", false, Topology.CLIENT_IP, UNUSED_VIP, 80));
     }
+
+    /** A cluster IP no service has: the packet is not a service's. */
+    static final String UNUSED_VIP = "10.96.7.99";
 
     String yaml() {
         return ClusterFile.documents(documents.toArray(String[]::new));
