@@ -9,7 +9,7 @@ import io.svcproxy.testing.topology.Topology;
 import java.util.List;
 
 /** explain --live in iptables mode (nft backend), the node programmed from the planned payload. */
-@KernelTest(tools = {"iptables-nft-save", "iptables-nft-restore", "nfacct", "conntrack", "socat", "sysctl"})
+@KernelTest(tools = {"iptables-nft-save", "iptables-nft-restore", "nfacct", "conntrack", "socat", "sysctl", "nstat"})
 class ExplainIptablesTrafficIT extends ExplainTrafficScenarios {
     @Override
     NodeProgrammer programmer(Topology topology) {

@@ -8,7 +8,7 @@ import io.svcproxy.testing.topology.Topology;
 import java.util.List;
 
 /** explain --live in nftables mode, the node programmed from the planned tables (nft -f). */
-@KernelTest(tools = {"nft", "conntrack", "socat", "sysctl"})
+@KernelTest(tools = {"nft", "conntrack", "socat", "sysctl", "nstat"})
 class ExplainNftTrafficIT extends ExplainTrafficScenarios {
     @Override
     NodeProgrammer programmer(Topology topology) {
