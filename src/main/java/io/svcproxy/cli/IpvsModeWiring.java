@@ -15,6 +15,10 @@ import io.svcproxy.diff.ipvs.IpvsChangesText;
 import io.svcproxy.diff.ipvs.IpvsDiff;
 import io.svcproxy.ipset.IpsetRestore;
 import io.svcproxy.ipset.IpsetState;
+import io.svcproxy.explain.Explanation;
+import io.svcproxy.explain.NodeFacts;
+import io.svcproxy.explain.Packet;
+import io.svcproxy.explain.ipvs.IpvsExplainer;
 import io.svcproxy.ipvs.IpvsOp;
 import io.svcproxy.ipvs.IpvsState;
 import io.svcproxy.ipvs.VirtualServer;
@@ -56,6 +60,17 @@ final class IpvsModeWiring implements ProxyModeWiring {
         IptablesFamilies glue = IptablesFamilies.open(c);
         return new ModeDaemon(IpvsDaemon.start(c, source, glue.syncers()), glue.backend().toString(),
                 snapshot -> false);
+    }
+
+    /** Planned only: the kernel's IPVS table and ipsets are not read by explain yet. */
+    @Override
+    public Explanation explainPlanned(ProxyConfig config, ClusterSnapshot snapshot, Packet packet, NodeFacts node,
+                                      boolean tcpBeLiberal) {
+        // the node's addresses (as given) are where its NodePort virtual servers are
+        IpvsPlan plan = IpvsPlanner.plan(snapshot, IpvsDaemon.options(config, snapshot, packet.family(),
+                node.addresses(), tcpBeLiberal));
+        return IpvsExplainer.explain(plan.glue().desired(), plan.ipsets(), plan.ipvs(), packet, node,
+                "planned, IPVS (virtual servers, ipsets and iptables glue) " + packet.family().kubernetesName());
     }
 
     @Override

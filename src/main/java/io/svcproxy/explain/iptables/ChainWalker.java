@@ -34,12 +34,14 @@ final class ChainWalker {
     private final Ruleset rules;
     private final Packet packet;
     private final NodeFacts node;
+    private final SetMatcher sets;
     private final Map<String, ParsedRule> parsed = new HashMap<>();
 
-    ChainWalker(Ruleset rules, Packet packet, NodeFacts node) {
+    ChainWalker(Ruleset rules, Packet packet, NodeFacts node, SetMatcher sets) {
         this.rules = rules;
         this.packet = packet;
         this.node = node;
+        this.sets = sets;
     }
 
     /** A built-in chain; a table or chain the ruleset lacks lets the flow through untouched. */
@@ -68,7 +70,7 @@ final class ChainWalker {
             ParsedRule rule = parsed.computeIfAbsent(specs.get(i), RuleParser::parse);
             Test result = Test.YES;
             for (Condition c : rule.conditions()) {
-                Test r = c.test(packet, f, node);
+                Test r = c.test(packet, f, node, sets);
                 if (r instanceof Test.No) {
                     result = r;
                     break;
@@ -146,7 +148,9 @@ final class ChainWalker {
                 return List.of(new Exit(Kind.CONTINUE, d.hop(hop.withNote(note(hop, "DNAT to " + d.endpoint())))));
             }
             case "MASQUERADE", "SNAT" -> {
-                String why = f.masqueradeReason() != null ? f.masqueradeReason() : "rule " + hop.rule();
+                String why = f.masqueradeReason() != null ? f.masqueradeReason()
+                        : rule.text().contains("KUBE-LOOP-BACK") ? "hairpin: the endpoint reaches itself through the"
+                        + " service, by: " + hop.rule() : "by: " + hop.rule();
                 return List.of(new Exit(Kind.CONTINUE, f.hop(hop.withNote(note(hop, name.toLowerCase(Locale.ROOT))))
                         .masquerade(why)));
             }

@@ -6,5 +6,5 @@ import io.svcproxy.explain.Packet;
 
 /** One match of a rule ({@code -d CIDR}, {@code -m mark --mark V/M}, ...), evaluated against a flow. */
 interface Condition {
-    Test test(Packet packet, Flow flow, NodeFacts node);
+    Test test(Packet packet, Flow flow, NodeFacts node, SetMatcher sets);
 }

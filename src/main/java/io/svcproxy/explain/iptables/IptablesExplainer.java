@@ -25,7 +25,13 @@ public final class IptablesExplainer {
     }
 
     public static Explanation explain(Ruleset rules, Packet packet, NodeFacts node, String rulesName) {
-        ChainWalker walker = new ChainWalker(rules, packet, node);
+        return explain(rules, packet, node, rulesName, SetMatcher.NONE, LocalDelivery.ENDS_HERE);
+    }
+
+    /** With ipset matches answered by {@code sets} and what follows local delivery decided by {@code localIn}. */
+    public static Explanation explain(Ruleset rules, Packet packet, NodeFacts node, String rulesName, SetMatcher sets,
+                                      LocalDelivery localIn) {
+        ChainWalker walker = new ChainWalker(rules, packet, node, sets);
         List<String> notes = new ArrayList<>();
         List<Flow> live = List.of(Flow.start(packet));
         List<Path> done = new ArrayList<>();
@@ -36,25 +42,36 @@ public final class IptablesExplainer {
         List<Flow> local = new ArrayList<>();
         List<Flow> leaving = new ArrayList<>();
         for (Flow f : live) {
-            if (packet.origin() == Origin.ROUTED && node.isLocal(f.destination())) {
+            // the node's own packet to its own address comes back in over loopback
+            if (node.isLocal(f.destination())) {
                 local.add(f);
             } else {
                 leaving.add(f);
             }
         }
+        String[][] post = {{"mangle", "POSTROUTING"}, {"nat", "POSTROUTING"}};
+        if (packet.origin() == Origin.LOCAL) {
+            local = stages(walker, post, local, done);
+        }
+        List<Flow> forwardedByNode = new ArrayList<>();
         for (Flow f : stages(walker, new String[][] {{"mangle", "INPUT"}, {"filter", "INPUT"}, {"nat", "INPUT"}},
                 local, done)) {
+            forwardedByNode.addAll(localIn.deliver(f, done));
+        }
+        for (Flow f : stages(walker, new String[][] {{"filter", "OUTPUT"}, {"mangle", "POSTROUTING"},
+            {"nat", "POSTROUTING"}}, forwardedByNode, done)) {
             done.add(f.end(null));
         }
         String[][] after = packet.origin() == Origin.ROUTED
                 ? new String[][] {{"mangle", "FORWARD"}, {"filter", "FORWARD"}, {"mangle", "POSTROUTING"},
                     {"nat", "POSTROUTING"}}
-                : new String[][] {{"mangle", "POSTROUTING"}, {"nat", "POSTROUTING"}};
+                : post;
         for (Flow f : stages(walker, after, leaving, done)) {
             done.add(f.end(null));
         }
         if (!local.isEmpty()) {
-            notes.add("the destination is this node's address: delivered locally (INPUT)");
+            notes.add("the destination is local to the node (its address, or in IPVS mode one bound on kube-ipvs0):"
+                    + " delivered to INPUT");
         }
         return new Explanation(packet, rulesName, done, notes);
     }

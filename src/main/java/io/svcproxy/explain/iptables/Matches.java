@@ -19,19 +19,19 @@ final class Matches {
     }
 
     static Condition of(Test fixed) {
-        return (p, f, n) -> fixed;
+        return (p, f, n, sets) -> fixed;
     }
 
     static Condition source(Cidr cidr, boolean negate) {
-        return (p, f, n) -> Test.of(cidr.contains(p.source()) != negate);
+        return (p, f, n, sets) -> Test.of(cidr.contains(p.source()) != negate);
     }
 
     static Condition destination(Cidr cidr, boolean negate) {
-        return (p, f, n) -> Test.of(cidr.contains(f.destination()) != negate);
+        return (p, f, n, sets) -> Test.of(cidr.contains(f.destination()) != negate);
     }
 
     static Condition inInterface(String name, boolean negate) {
-        return (p, f, n) -> {
+        return (p, f, n, sets) -> {
             if (p.origin() == Origin.LOCAL) {
                 return Test.of(negate);   // locally generated packets have no input interface
             }
@@ -43,11 +43,11 @@ final class Matches {
     }
 
     static Condition outInterface(String name, boolean negate) {
-        return (p, f, n) -> new Test.Unknown("needs the output interface (a routing decision)");
+        return (p, f, n, sets) -> new Test.Unknown("needs the output interface (a routing decision)");
     }
 
     static Condition protocol(String name, boolean negate) {
-        return (p, f, n) -> {
+        return (p, f, n, sets) -> {
             if (name.equals("all") || name.equals("0")) {
                 return Test.of(!negate);
             }
@@ -79,12 +79,13 @@ final class Matches {
             case "mark" -> mark(o);
             case "statistic" -> statistic(o);
             case "recent" -> recent(o);
+            case "set" -> set(o);
             default -> of(new Test.Unknown("-m " + module + " is not evaluated"));
         };
     }
 
     private static Condition ports(String module, List<String> o) {
-        return (p, f, n) -> {
+        return (p, f, n, sets) -> {
             if (!protocolIs(p.protocol(), module)) {
                 return Test.NO;
             }
@@ -111,7 +112,7 @@ final class Matches {
     }
 
     private static Condition multiport(List<String> o) {
-        return (p, f, n) -> {
+        return (p, f, n, sets) -> {
             boolean negate = false;
             for (int i = 0; i < o.size(); i++) {
                 String w = o.get(i);
@@ -139,7 +140,7 @@ final class Matches {
     }
 
     private static Condition addrtype(List<String> o) {
-        return (p, f, n) -> {
+        return (p, f, n, sets) -> {
             boolean negate = false;
             for (int i = 0; i < o.size(); i++) {
                 String w = o.get(i);
@@ -170,7 +171,7 @@ final class Matches {
     }
 
     private static Condition ctstate(List<String> o) {
-        return (p, f, n) -> {
+        return (p, f, n, sets) -> {
             boolean negate = false;
             for (int i = 0; i < o.size(); i++) {
                 String w = o.get(i);
@@ -200,7 +201,7 @@ final class Matches {
         String[] vm = o.get(negate ? 2 : 1).split("/");
         long value = Long.decode(vm[0]);
         long mask = vm.length > 1 ? Long.decode(vm[1]) : 0xffffffffL;
-        return (p, f, n) -> Test.of(((f.mark() & mask) == value) != negate);
+        return (p, f, n, sets) -> Test.of(((f.mark() & mask) == value) != negate);
     }
 
     /** {@code --mode random --probability P}: the kernel keeps P as a 31-bit fixed point number. */
@@ -212,6 +213,21 @@ final class Matches {
         }
         double p = Math.round(Double.parseDouble(o.get(prob + 1)) * 0x80000000L) / (double) 0x80000000L;
         return of(new Test.Random(p));
+    }
+
+    /** {@code -m set [!] --match-set NAME FLAGS}: looked up by the walk's {@link SetMatcher}. */
+    private static Condition set(List<String> o) {
+        int i = o.indexOf("--match-set");
+        if (i < 0 || i + 2 >= o.size() || o.size() > i + 3) {
+            return of(new Test.Unknown("-m set " + String.join(" ", o) + " is not evaluated"));
+        }
+        boolean negate = i > 0 && o.get(i - 1).equals("!");
+        String name = o.get(i + 1);
+        String flags = o.get(i + 2);
+        return (p, f, n, sets) -> {
+            Test t = sets.match(name, flags, p, f);
+            return negate && !(t instanceof Test.Unknown) ? Test.of(t instanceof Test.No) : t;
+        };
     }
 
     /**

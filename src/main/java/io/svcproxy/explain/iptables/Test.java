@@ -1,7 +1,7 @@
 package io.svcproxy.explain.iptables;
 
 /** The result of one match of a rule against a flow. */
-sealed interface Test {
+public sealed interface Test {
     Test YES = new Yes();
     Test NO = new No();
 
