@@ -15,6 +15,8 @@ final class MasqueradeReasons {
             why = "hairpin: the endpoint reaches itself through the service";
         } else if (rule.contains(" ! -s ")) {
             why = "source outside the cluster CIDR";
+        } else if (rule.contains(" ! -i ")) {
+            why = "not from a pod interface";
         } else if (chain.startsWith("KUBE-EXT-") || chain.startsWith("KUBE-FW-") || chain.equals("KUBE-NODE-PORT")
                 || chain.equals("KUBE-LOAD-BALANCER") || chain.equals("KUBE-EXTERNAL-IP")) {
             why = "external traffic (NodePort, external or load-balancer IP)";

@@ -9,6 +9,8 @@ final class NftMasqueradeReasons {
         String why;
         if (rule.contains("saddr !=")) {
             why = "source outside the cluster CIDR";
+        } else if (rule.contains("iifname !=")) {
+            why = "not from a pod interface";
         } else if (chain.startsWith("external-") || chain.startsWith("firewall-")) {
             why = "external traffic (NodePort, external or load-balancer IP)";
         } else {
