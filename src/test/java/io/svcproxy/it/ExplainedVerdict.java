@@ -6,14 +6,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** What `svcproxy explain` printed, read back: the verdict, the endpoints with their probabilities, masquerade. */
-record ExplainedVerdict(String verdict, Map<String, Double> endpoints, boolean masquerade, boolean agrees,
-                        String text) {
+record ExplainedVerdict(String verdict, Map<String, Double> endpoints, boolean masquerade, boolean affinity,
+                        boolean agrees, String text) {
     private static final Pattern ENDPOINT = Pattern.compile("^  (\\d+\\.\\d+\\.\\d+\\.\\d+:\\d+)  p=([0-9.]+)$");
 
     static ExplainedVerdict parse(String text) {
         String verdict = null;
         Map<String, Double> endpoints = new LinkedHashMap<>();
         boolean masq = false;
+        boolean affinity = false;
         boolean live = !text.contains("=== live ===");
         for (String line : text.lines().toList()) {
             if (line.equals("=== live ===")) {
@@ -34,8 +35,9 @@ record ExplainedVerdict(String verdict, Map<String, Double> endpoints, boolean m
             if (line.startsWith("masquerade") && !line.equals("masquerade: no")) {
                 masq = true;
             }
+            affinity |= line.startsWith("affinity: sticky");
         }
-        return new ExplainedVerdict(verdict, endpoints, masq, text.contains("live and planned agree on this path"),
+        return new ExplainedVerdict(verdict, endpoints, masq, affinity, text.contains("live and planned agree on this path"),
                 text);
     }
 }
