@@ -1,0 +1,426 @@
+package io.svcproxy.bench;
+
+import io.svcproxy.it.SvcproxyJar;
+import io.svcproxy.model.Addresses;
+import io.svcproxy.model.Endpoint;
+import io.svcproxy.plan.ChainNames;
+import io.svcproxy.testing.NetNs;
+import io.svcproxy.testing.Teardown;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The end-to-end bench (issue 16): the PACKAGED svcproxy (the launcher and its JVM defaults) as a
+ * daemon in a fresh node namespace against an API server holding the cluster, measured from outside
+ * the process the way the reference measured upstream kube-proxy: first sync (process start to every
+ * rule in the kernel), one endpoint changed, a new Service + EndpointSlice, a Service deleted (each
+ * from the write returning to the kernel showing it), a burst of endpoint changes (latency p50/p99
+ * beside the proxy's own metric), CPU seconds (proxy + children) and peak RSS. One fresh namespace,
+ * API server and process per run; rows are medians over the runs with min and max.
+ *
+ * <p>{@code EndToEndBench --size N [--runs 5] [--modes iptables/nft,iptables/legacy,nftables,ipvs]
+ * [--burst-rate 100] [--burst-seconds 60] [--launcher bin/svcproxy] [--jar target/svcproxy.jar]
+ * [--out FILE.csv] [--skipped FILE.md] [--log-dir DIR] [--gap-ms 20]}
+ */
+public final class EndToEndBench {
+    public static final String SECTION = "i. end to end";
+    static final String FIRST_SYNC = "first sync: process start to every rule in the kernel";
+    static final String ENDPOINT_CHANGED = "one endpoint changed: write returned to the new DNAT in the kernel";
+    static final String NEW_SERVICE = "new Service + EndpointSlice: last write returned to its rules in the kernel";
+    static final String SERVICE_DELETED = "Service deleted: write returned to its rules gone from the kernel";
+    static final String BURST_P50 = "burst: network programming latency p50 (write returned to kernel)";
+    static final String BURST_P99 = "burst: network programming latency p99 (write returned to kernel)";
+    static final String METRIC_P50 = "burst: the proxy's own network_programming_duration p50";
+    static final String METRIC_P99 = "burst: the proxy's own network_programming_duration p99";
+    static final String CPU_FIRST = "CPU seconds, proxy + children: start to first sync in the kernel";
+    static final String CPU_RUN = "CPU seconds, proxy + children: whole run";
+    static final String RSS = "peak RSS (VmHWM) over the run";
+    /** The mock API server logs every request at INFO through java.util.logging (held: JUL keeps loggers weakly). */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("okhttp3.mockwebserver");
+
+    record Config(int size, int runs, List<EndToEndMode> modes, double burstRate, Duration burstSeconds,
+                  Path launcher, Path jar, Path out, Path skipped, Path logDir, long gapMillis) {
+    }
+
+    private final Config config;
+    private final Map<String, ScaleBench.Metric> metrics = new LinkedHashMap<>();
+
+    EndToEndBench(Config config) {
+        this.config = config;
+    }
+
+    public static void main(String[] args) throws Exception {
+        ScaleBench.quietLogging();
+        MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+        int size = 1000;
+        int runs = 5;
+        List<EndToEndMode> modes = List.of(EndToEndMode.values());
+        double rate = 100;
+        double seconds = 60;
+        Path launcher = Path.of("bin/svcproxy");
+        Path jar = SvcproxyJar.JAR;
+        Path out = Path.of("target/bench/e2e.csv");
+        Path skipped = null;
+        Path logDir = null;
+        long gap = 20;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--size" -> size = Integer.parseInt(args[++i]);
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--modes" -> modes = java.util.Arrays.stream(args[++i].split(",")).map(String::trim)
+                        .map(EndToEndMode::parse).toList();
+                case "--burst-rate" -> rate = Double.parseDouble(args[++i]);
+                case "--burst-seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--launcher" -> launcher = Path.of(args[++i]);
+                case "--jar" -> jar = Path.of(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--skipped" -> skipped = Path.of(args[++i]);
+                case "--log-dir" -> logDir = Path.of(args[++i]);
+                case "--gap-ms" -> gap = Long.parseLong(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        Path logs = logDir != null ? logDir : out.toAbsolutePath().getParent().resolve("e2e-logs");
+        new EndToEndBench(new Config(size, runs, modes, rate, Duration.ofMillis((long) (seconds * 1000)), launcher, jar,
+                out, skipped, logs, gap)).run();
+    }
+
+    /** Every available mode, every run; the CSV is (re)written after each run so an interrupted bench keeps its rows. */
+    void run() throws Exception {
+        String help = runHelp();
+        for (EndToEndMode mode : config.modes()) {
+            var why = mode.unavailable(help);
+            if (why.isPresent()) {
+                skipped(why.get() + " (" + config.size() + " services)");
+                continue;
+            }
+            for (int r = 1; r <= config.runs(); r++) {
+                log(mode.label() + " " + config.size() + " services: run " + r + "/" + config.runs());
+                runOnce(mode, r);
+                writeCsv();
+            }
+        }
+        writeCsv();
+    }
+
+    /** `svcproxy run --help` of the launcher under test: which proxy modes this build offers. */
+    String runHelp() throws IOException, InterruptedException {
+        ProcessBuilder b = new ProcessBuilder(config.launcher().toAbsolutePath().toString(), "run", "--help")
+                .redirectErrorStream(true);
+        b.environment().put("SVCPROXY_JAR", config.jar().toAbsolutePath().toString());
+        Process p = b.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return out;
+    }
+
+    private void runOnce(EndToEndMode mode, int run) throws Exception {
+        int n = config.size();
+        Path dir = Files.createDirectories(config.logDir().resolve(mode.name().toLowerCase() + "-" + n + "-run" + run));
+        NetNs ns = NetNs.create();
+        BenchApiServer api = new BenchApiServer();
+        PackagedProxy proxy = null;
+        Teardown teardown = new Teardown("end-to-end run " + mode.label() + " " + n);
+        try {
+            ns.runChecked("ip", "link", "set", "lo", "up");
+            long populate = System.nanoTime();
+            api.start(ns, n, dir);
+            log("API server holds " + n + " Services + EndpointSlices (" + ScaleBench.fmt(ScaleBench.millis(populate))
+                    + " ms to write them)");
+            NodeKernel kernel = new NodeKernel(ns, mode);
+            proxy = PackagedProxy.start(ns, config.launcher(), config.jar(), runArgs(mode), dir);
+            log("svcproxy pid " + proxy.pid() + ", log " + proxy.logFile());
+            measureFirstSync(mode, kernel, proxy);
+            String flags = proxy.jvmFlags();
+            List<List<String>> endpoints = new ArrayList<>();
+            for (int s = 0; s < n; s++) {
+                List<String> eps = new ArrayList<>();
+                for (int e = 0; e < BenchCluster.ENDPOINTS; e++) {
+                    eps.add(BenchCluster.endpointIP(s * BenchCluster.ENDPOINTS + e));
+                }
+                endpoints.add(eps);
+            }
+            int fresh = 0;
+            measureEndpointChange(mode, kernel, proxy, api, endpoints, n / 2, fresh++);
+            measureNewService(mode, kernel, api, n);
+            int deleted = n / 4;
+            measureServiceDeleted(mode, kernel, api, deleted);
+            List<Integer> live = new ArrayList<>();
+            for (int s = 0; s < n; s++) {
+                if (s != deleted) {
+                    live.add(s);
+                }
+            }
+            measureBurst(mode, kernel, proxy, api, live, endpoints, fresh);
+            ProcStats end = proxy.stats();
+            metric(mode, CPU_RUN, "s", "JVM flags: " + flags).add(end.cpuSeconds());
+            metric(mode, "CPU seconds: the proxy's children (iptables-restore, ...) over the whole run", "s", "")
+                    .add(end.childCpuSeconds());
+            metric(mode, RSS, "MiB", "JVM flags: " + flags).add(end.peakRssMiB());
+            log("peak RSS " + ScaleBench.fmt(end.peakRssMiB()) + " MiB, CPU " + ScaleBench.fmt(end.cpuSeconds())
+                    + " s (children " + ScaleBench.fmt(end.childCpuSeconds()) + " s); JVM flags: " + flags);
+        } finally {
+            if (proxy != null) {
+                teardown.step(proxy::close);
+            }
+            teardown.step(api::close);
+            teardown.step(ns::close);
+            teardown.done();
+        }
+    }
+
+    /** The daemon's flags: the mode's, the node, the cluster CIDR; everything else left at its default. */
+    private static List<String> runArgs(EndToEndMode mode) {
+        List<String> a = new ArrayList<>(List.of("--master", io.svcproxy.it.RelayedApi.MASTER,
+                "--hostname-override=" + BenchCluster.NODE, "--cluster-cidr=10.244.0.0/16"));
+        a.addAll(mode.flags());
+        return a;
+    }
+
+    /** A bound for one wait: generous, growing with the cluster (a 10000-service first sync takes minutes on nft). */
+    private Duration bound(double perService) {
+        return Duration.ofMillis(60_000 + (long) (perService * config.size()));
+    }
+
+    private void measureFirstSync(EndToEndMode mode, NodeKernel kernel, PackagedProxy proxy) {
+        int n = config.size();
+        long start = proxy.startNanos();
+        NodeKernel.Check whole = () -> {
+            NodeKernel.Dump d = kernel.dump();
+            return new NodeKernel.Reading(allPresent(d.rules(), n), d.endNanos());
+        };
+        NodeKernel.Seen seen;
+        if (kernel.readsChains()) {
+            // KUBE-SERVICES gets its jumps last: when every service's jump is there, the dump confirms the rest.
+            NodeKernel.Check jumps = () -> {
+                var c = kernel.chain("KUBE-SERVICES");
+                long end = System.nanoTime();
+                return new NodeKernel.Reading(c.isPresent() && count(c.get(), "-j KUBE-SVC-") >= n, end);
+            };
+            seen = confirmed("first sync", start, jumps, whole, bound(100));
+        } else {
+            seen = NodeKernel.await("first sync", start, whole, bound(100), config.gapMillis());
+        }
+        ProcStats at = proxy.stats();
+        metric(mode, FIRST_SYNC, "s", "").add(seen.secondsSince(start));
+        metric(mode, CPU_FIRST, "s", "").add(at.cpuSeconds());
+        resolution(mode, "first sync", seen);
+        log("first sync in the kernel after " + ScaleBench.fmt(seen.secondsSince(start)) + " s (" + seen.reads()
+                + " reads), CPU " + ScaleBench.fmt(at.cpuSeconds()) + " s");
+    }
+
+    /** Every service's cluster IP and every endpoint's DNAT. */
+    static boolean allPresent(KernelDump d, int services) {
+        for (int s = 0; s < services; s++) {
+            if (!d.hasAddress(BenchCluster.clusterIP(s))) {
+                return false;
+            }
+            for (int e = 0; e < BenchCluster.ENDPOINTS; e++) {
+                if (!d.hasDestination(BenchCluster.endpointIP(s * BenchCluster.ENDPOINTS + e), 8080)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void measureEndpointChange(EndToEndMode mode, NodeKernel kernel, PackagedProxy proxy, BenchApiServer api,
+                                       List<List<String>> endpoints, int s, int fresh) {
+        String ip = freshAddress(fresh);
+        List<String> eps = endpoints.get(s);
+        eps.set(0, ip);
+        api.writeSlice(s, eps, false);
+        long written = System.nanoTime();
+        NodeKernel.Check whole = () -> {
+            NodeKernel.Dump d = kernel.dump();
+            return new NodeKernel.Reading(d.rules().hasDestination(ip, 8080), d.endNanos());
+        };
+        NodeKernel.Seen seen;
+        if (kernel.readsChains()) {
+            String sep = ChainNames.endpoint(BenchCluster.name(s), Endpoint.ready(Addresses.parseIp(ip), 8080,
+                    BenchCluster.NODE));
+            NodeKernel.Check chain = () -> {
+                var c = kernel.chain(sep);
+                long end = System.nanoTime();
+                return new NodeKernel.Reading(c.isPresent() && c.get().contains("--to-destination " + ip + ":8080"), end);
+            };
+            seen = confirmed("endpoint change", written, chain, whole, bound(10));
+        } else {
+            seen = NodeKernel.await("endpoint change", written, whole, bound(10), config.gapMillis());
+        }
+        metric(mode, ENDPOINT_CHANGED, "s", "").add(seen.secondsSince(written));
+        resolution(mode, "endpoint change", seen);
+        log("endpoint change in the kernel after " + ScaleBench.fmt(seen.secondsSince(written)) + " s");
+    }
+
+    private void measureNewService(EndToEndMode mode, NodeKernel kernel, BenchApiServer api, int s) {
+        List<String> eps = new ArrayList<>();
+        for (int e = 0; e < BenchCluster.ENDPOINTS; e++) {
+            eps.add(BenchCluster.endpointIP(s * BenchCluster.ENDPOINTS + e));
+        }
+        long first = System.nanoTime();
+        api.createService(s);
+        api.writeSlice(s, eps, true);
+        long written = System.nanoTime();
+        String ip = BenchCluster.clusterIP(s);
+        NodeKernel.Check whole = () -> {
+            NodeKernel.Dump d = kernel.dump();
+            boolean all = d.rules().hasAddress(ip) && eps.stream().allMatch(a -> d.rules().hasDestination(a, 8080));
+            return new NodeKernel.Reading(all, d.endNanos());
+        };
+        NodeKernel.Seen seen;
+        if (kernel.readsChains()) {
+            String svc = ChainNames.clusterPolicy(BenchCluster.name(s));
+            NodeKernel.Check chain = () -> {
+                var c = kernel.chain(svc);
+                long end = System.nanoTime();
+                return new NodeKernel.Reading(c.isPresent() && count(c.get(), "-j KUBE-SEP-") >= eps.size(), end);
+            };
+            seen = confirmed("new service", written, chain, whole, bound(10));
+        } else {
+            seen = NodeKernel.await("new service", written, whole, bound(10), config.gapMillis());
+        }
+        metric(mode, NEW_SERVICE, "s", "the two writes took " + ScaleBench.fmt((written - first) / 1e6) + " ms")
+                .add(seen.secondsSince(written));
+        resolution(mode, "new service", seen);
+        log("new service in the kernel after " + ScaleBench.fmt(seen.secondsSince(written)) + " s");
+    }
+
+    private void measureServiceDeleted(EndToEndMode mode, NodeKernel kernel, BenchApiServer api, int s) {
+        api.deleteService(s);
+        long written = System.nanoTime();
+        String ip = BenchCluster.clusterIP(s);
+        NodeKernel.Check whole = () -> {
+            NodeKernel.Dump d = kernel.dump();
+            return new NodeKernel.Reading(!d.rules().hasAddress(ip), d.endNanos());
+        };
+        NodeKernel.Seen seen;
+        if (kernel.readsChains()) {
+            // A chain still jumped to cannot be deleted: the service chain gone means no rule leads to it.
+            String svc = ChainNames.clusterPolicy(BenchCluster.name(s));
+            NodeKernel.Check chain = () -> {
+                var c = kernel.chain(svc);
+                long end = System.nanoTime();
+                return new NodeKernel.Reading(c.isEmpty(), end);
+            };
+            seen = confirmed("service deleted", written, chain, whole, bound(10));
+        } else {
+            seen = NodeKernel.await("service deleted", written, whole, bound(10), config.gapMillis());
+        }
+        metric(mode, SERVICE_DELETED, "s", "").add(seen.secondsSince(written));
+        resolution(mode, "service deleted", seen);
+        log("service deleted from the kernel after " + ScaleBench.fmt(seen.secondsSince(written)) + " s");
+    }
+
+    private void measureBurst(EndToEndMode mode, NodeKernel kernel, PackagedProxy proxy, BenchApiServer api,
+                              List<Integer> services, List<List<String>> endpoints, int firstFresh)
+            throws InterruptedException {
+        PromHistogram before = proxy.networkProgramming();
+        EndpointBurst burst = new EndpointBurst(api, kernel, services, endpoints, i -> freshAddress(firstFresh + i));
+        EndpointBurst.Result r = burst.run(config.burstRate(), config.burstSeconds(), bound(10), config.gapMillis());
+        PromHistogram own = proxy.networkProgramming().minus(before);
+        List<Double> lat = new ArrayList<>(r.latencies());
+        lat.sort(null);
+        String what = ScaleBench.fmt(config.burstRate()) + "/s for " + ScaleBench.fmt(config.burstSeconds().toMillis() / 1e3)
+                + " s";
+        if (!lat.isEmpty()) {
+            metric(mode, BURST_P50, "s", what).add(ScaleBench.percentile(lat, 50));
+            metric(mode, BURST_P99, "s", what).add(ScaleBench.percentile(lat, 99));
+            metric(mode, "burst: network programming latency max (write returned to kernel)", "s", what)
+                    .add(lat.get(lat.size() - 1));
+        }
+        if (own.count() > 0) {
+            metric(mode, METRIC_P50, "s", "from its /metrics histogram (buckets interpolated), same burst")
+                    .add(own.quantile(0.5));
+            metric(mode, METRIC_P99, "s", "from its /metrics histogram (buckets interpolated), same burst")
+                    .add(own.quantile(0.99));
+        }
+        metric(mode, "burst: changes written", "changes", what).add(r.written());
+        metric(mode, "burst: changes seen in the kernel", "changes", "").add(lat.size());
+        metric(mode, "burst: changes superseded before seen (same service written again)", "changes", "")
+                .add(r.superseded());
+        metric(mode, "burst: changes never seen within the bound", "changes", "").add(r.unseen());
+        metric(mode, "burst: write rate achieved", "changes/s", "").add(r.achievedRate());
+        List<Double> writes = new ArrayList<>(r.writeSeconds());
+        writes.sort(null);
+        if (!writes.isEmpty()) {
+            metric(mode, "burst: API write time p50 (request to response)", "s", "").add(ScaleBench.median(writes));
+        }
+        List<Double> intervals = new ArrayList<>(r.readIntervals());
+        intervals.sort(null);
+        metric(mode, "burst: kernel read interval p50 (one whole dump per read: the latencies' resolution)", "s", "")
+                .add(ScaleBench.median(intervals));
+        log("burst: " + r.written() + " written, " + lat.size() + " seen, " + r.superseded() + " superseded, "
+                + r.unseen() + " unseen; p50 " + (lat.isEmpty() ? "n/a" : ScaleBench.fmt(ScaleBench.percentile(lat, 50)))
+                + " s; the proxy's metric counted " + ScaleBench.fmt(own.count()));
+    }
+
+    /**
+     * Polls the cheap read until yes, then confirms with one whole dump; if the dump disagrees, goes on
+     * with whole dumps (and that is what is timed), so a targeted read can only make a time finer,
+     * never earlier than the whole ruleset.
+     */
+    private NodeKernel.Seen confirmed(String what, long start, NodeKernel.Check targeted, NodeKernel.Check whole,
+                                      Duration bound) {
+        NodeKernel.Seen seen = NodeKernel.await(what, start, targeted, bound, config.gapMillis());
+        if (whole.read().yes()) {
+            return seen;
+        }
+        log(what + ": the targeted read was ahead of the whole dump; timing by whole dumps instead");
+        return NodeKernel.await(what, start, whole, bound, config.gapMillis());
+    }
+
+    private void resolution(EndToEndMode mode, String what, NodeKernel.Seen seen) {
+        metric(mode, "read interval at the " + what + " (resolution: the change became visible within it)", "s", "")
+                .add(seen.intervalNanos() / 1e9);
+    }
+
+    /** Addresses in 10.250.0.0/15 and up, which no generated endpoint has. */
+    static String freshAddress(int i) {
+        return BenchCluster.extraEndpoint(i).ip().getHostAddress();
+    }
+
+    static int count(String text, String needle) {
+        int c = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {
+            c++;
+        }
+        return c;
+    }
+
+    private ScaleBench.Metric metric(EndToEndMode mode, String name, String unit, String note) {
+        return metrics.computeIfAbsent(mode.label() + "|" + name,
+                k -> new ScaleBench.Metric(SECTION, name, mode.label(), config.size(), unit, note));
+    }
+
+    private void writeCsv() throws IOException {
+        StringBuilder csv = new StringBuilder(String.join(",", ScaleBench.CSV_HEADER)).append('\n');
+        for (ScaleBench.Metric m : metrics.values()) {
+            csv.append(ScaleBench.csvLine(m.csv())).append('\n');
+        }
+        Files.createDirectories(config.out().toAbsolutePath().getParent());
+        Files.writeString(config.out(), csv);
+    }
+
+    private void skipped(String note) throws IOException {
+        System.err.println("!!!!! EndToEndBench: " + note);
+        if (config.skipped() != null) {
+            Files.writeString(config.skipped(), "- " + note + "\n", java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        }
+    }
+
+    private static void log(String message) {
+        System.err.println("[EndToEndBench] " + message);
+    }
+}
