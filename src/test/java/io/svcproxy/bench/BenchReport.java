@@ -46,7 +46,7 @@ public final class BenchReport {
                 rows.addAll(read(jmh));
             }
             try (Stream<Path> files = Files.list(work)) {
-                List<Path> scale = files.filter(p -> p.getFileName().toString().matches("scale-\\d+\\.csv"))
+                List<Path> scale = files.filter(p -> p.getFileName().toString().matches("(scale|e2e)-\\d+\\.csv"))
                         .sorted((a, b) -> Integer.compare(sizeOf(a), sizeOf(b))).toList();
                 for (Path p : scale) {
                     rows.addAll(read(p));
@@ -139,13 +139,15 @@ public final class BenchReport {
         TreeSet<Integer> scaleSizes = new TreeSet<>();
         TreeSet<Integer> ipvsSizes = new TreeSet<>();
         TreeSet<Integer> memorySizes = new TreeSet<>();
+        TreeSet<Integer> e2eSizes = new TreeSet<>();
         double loadMin = Double.MAX_VALUE;
         double loadMax = 0;
         for (Row r : rows) {
             if (!r.get("services").isEmpty()) {
                 String section = r.get("section");
                 (section.equals("jmh") ? jmhSizes : section.equals(IpvsBench.SECTION) ? ipvsSizes
-                        : section.equals(MemoryBench.SECTION) ? memorySizes : scaleSizes)
+                        : section.equals(MemoryBench.SECTION) ? memorySizes
+                        : section.equals(EndToEndBench.SECTION) ? e2eSizes : scaleSizes)
                         .add(Integer.parseInt(r.get("services")));
             }
             double l = r.num("load1_max");
@@ -162,7 +164,8 @@ public final class BenchReport {
         md.append("Sizes actually run: JMH ").append(jmhSizes.isEmpty() ? "none" : jmhSizes).append(" services; real kernel ")
                 .append(scaleSizes.isEmpty() ? "none" : scaleSizes).append(" services; IPVS (in the VM) ")
                 .append(ipvsSizes.isEmpty() ? "none" : ipvsSizes).append(" services; memory by JVM flags ")
-                .append(memorySizes.isEmpty() ? "none" : memorySizes).append(" services; each service has ")
+                .append(memorySizes.isEmpty() ? "none" : memorySizes).append(" services; end to end ")
+                .append(e2eSizes.isEmpty() ? "none" : e2eSizes).append(" services; each service has ")
                 .append(BenchCluster.ENDPOINTS).append(" ready endpoints (one ClusterIP TCP port, IPv4 unless said: ")
                 .append("the dual-stack rows give every service an IPv6 cluster IP and every pod an IPv6 endpoint too; ")
                 .append("kube-proxy's defaults: large-cluster mode above 1000 endpoints, nfacct counters, localhost NodePorts).\n\n");
@@ -186,6 +189,7 @@ public final class BenchReport {
         if (!notes.isEmpty()) {
             md.append("## Notes on this run\n\n").append(notes).append("\n\n");
         }
+        EndToEndTable.write(md, rows, e2eSizes, UpstreamReference.find());
         summary(md, rows, scaleSizes);
         dualStackSummary(md, rows, scaleSizes);
         ipvsSummary(md, rows, ipvsSizes);
@@ -196,7 +200,7 @@ public final class BenchReport {
         return md.toString();
     }
 
-    private static Row find(List<Row> rows, String section, String metric, String backend, int size) {
+    static Row find(List<Row> rows, String section, String metric, String backend, int size) {
         for (Row r : rows) {
             if (r.get("section").equals(section) && r.get("metric").equals(metric) && r.get("backend").equals(backend)
                     && r.get("services").equals(Integer.toString(size))) {
@@ -444,7 +448,7 @@ public final class BenchReport {
         }
         Map<String, List<Row>> bySection = new LinkedHashMap<>();
         for (String s : List.of("a. first full sync", "b. partial sync", "c. verification read", "d. burst", "e. memory",
-                "f. dual-stack", IpvsBench.SECTION, MemoryBench.SECTION)) {
+                "f. dual-stack", IpvsBench.SECTION, MemoryBench.SECTION, EndToEndBench.SECTION)) {
             bySection.put(s, new ArrayList<>());
         }
         scale.forEach(r -> bySection.computeIfAbsent(r.get("section"), k -> new ArrayList<>()).add(r));
@@ -507,6 +511,7 @@ public final class BenchReport {
                 .append("for the glue, `ClientIpvsKernel` over netlink) in a fresh namespace per run, each edge wrapped in a ")
                 .append("timer; the netlink requests are the IPVS client's own count plus kube-ipvs0's address requests.\n");
         md.append("- **Memory by JVM flags** (h, `MemoryBench`): see that table's introduction.\n");
+        md.append("- **End to end** (i, `EndToEndBench`): see that table's introduction.\n");
     }
 
     static String cpuModel() {

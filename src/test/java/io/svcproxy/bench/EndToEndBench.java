@@ -52,6 +52,8 @@ public final class EndToEndBench {
 
     private final Config config;
     private final Map<String, ScaleBench.Metric> metrics = new LinkedHashMap<>();
+    private int failures;
+    private final List<Runnable> runSamples = new ArrayList<>();
 
     EndToEndBench(Config config) {
         this.config = config;
@@ -104,11 +106,25 @@ public final class EndToEndBench {
             }
             for (int r = 1; r <= config.runs(); r++) {
                 log(mode.label() + " " + config.size() + " services: run " + r + "/" + config.runs());
-                runOnce(mode, r);
+                try {
+                    runSamples.clear();
+                    runOnce(mode, r);
+                    commitRun();
+                } catch (RuntimeException e) {
+                    // Its rows stay out (a run counts whole or not at all); the other modes still run.
+                    failures++;
+                    skipped(mode.label() + " at " + config.size() + " services: run " + r + " FAILED (" + e.getMessage()
+                            + "); its later runs are not tried; logs in " + config.logDir());
+                    e.printStackTrace();
+                    break;
+                }
                 writeCsv();
             }
         }
         writeCsv();
+        if (failures > 0) {
+            throw new IllegalStateException(failures + " mode(s) failed at " + config.size() + " services");
+        }
     }
 
     /** `svcproxy run --help` of the launcher under test: which proxy modes this build offers. */
@@ -163,10 +179,9 @@ public final class EndToEndBench {
             }
             measureBurst(mode, kernel, proxy, api, live, endpoints, fresh);
             ProcStats end = proxy.stats();
-            metric(mode, CPU_RUN, "s", "JVM flags: " + flags).add(end.cpuSeconds());
-            metric(mode, "CPU seconds: the proxy's children (iptables-restore, ...) over the whole run", "s", "")
-                    .add(end.childCpuSeconds());
-            metric(mode, RSS, "MiB", "JVM flags: " + flags).add(end.peakRssMiB());
+            sample(mode, CPU_RUN, "s", "JVM flags: " + flags, end.cpuSeconds());
+            sample(mode, "CPU seconds: the proxy's children (iptables-restore, ...) over the whole run", "s", "", end.childCpuSeconds());
+            sample(mode, RSS, "MiB", "JVM flags: " + flags, end.peakRssMiB());
             log("peak RSS " + ScaleBench.fmt(end.peakRssMiB()) + " MiB, CPU " + ScaleBench.fmt(end.cpuSeconds())
                     + " s (children " + ScaleBench.fmt(end.childCpuSeconds()) + " s); JVM flags: " + flags);
         } finally {
@@ -212,8 +227,8 @@ public final class EndToEndBench {
             seen = NodeKernel.await("first sync", start, whole, bound(100), config.gapMillis());
         }
         ProcStats at = proxy.stats();
-        metric(mode, FIRST_SYNC, "s", "").add(seen.secondsSince(start));
-        metric(mode, CPU_FIRST, "s", "").add(at.cpuSeconds());
+        sample(mode, FIRST_SYNC, "s", "", seen.secondsSince(start));
+        sample(mode, CPU_FIRST, "s", "", at.cpuSeconds());
         resolution(mode, "first sync", seen);
         log("first sync in the kernel after " + ScaleBench.fmt(seen.secondsSince(start)) + " s (" + seen.reads()
                 + " reads), CPU " + ScaleBench.fmt(at.cpuSeconds()) + " s");
@@ -258,7 +273,7 @@ public final class EndToEndBench {
         } else {
             seen = NodeKernel.await("endpoint change", written, whole, bound(10), config.gapMillis());
         }
-        metric(mode, ENDPOINT_CHANGED, "s", "").add(seen.secondsSince(written));
+        sample(mode, ENDPOINT_CHANGED, "s", "", seen.secondsSince(written));
         resolution(mode, "endpoint change", seen);
         log("endpoint change in the kernel after " + ScaleBench.fmt(seen.secondsSince(written)) + " s");
     }
@@ -290,8 +305,7 @@ public final class EndToEndBench {
         } else {
             seen = NodeKernel.await("new service", written, whole, bound(10), config.gapMillis());
         }
-        metric(mode, NEW_SERVICE, "s", "the two writes took " + ScaleBench.fmt((written - first) / 1e6) + " ms")
-                .add(seen.secondsSince(written));
+        sample(mode, NEW_SERVICE, "s", "the two writes took " + ScaleBench.fmt((written - first) / 1e6) + " ms", seen.secondsSince(written));
         resolution(mode, "new service", seen);
         log("new service in the kernel after " + ScaleBench.fmt(seen.secondsSince(written)) + " s");
     }
@@ -317,7 +331,7 @@ public final class EndToEndBench {
         } else {
             seen = NodeKernel.await("service deleted", written, whole, bound(10), config.gapMillis());
         }
-        metric(mode, SERVICE_DELETED, "s", "").add(seen.secondsSince(written));
+        sample(mode, SERVICE_DELETED, "s", "", seen.secondsSince(written));
         resolution(mode, "service deleted", seen);
         log("service deleted from the kernel after " + ScaleBench.fmt(seen.secondsSince(written)) + " s");
     }
@@ -334,32 +348,27 @@ public final class EndToEndBench {
         String what = ScaleBench.fmt(config.burstRate()) + "/s for " + ScaleBench.fmt(config.burstSeconds().toMillis() / 1e3)
                 + " s";
         if (!lat.isEmpty()) {
-            metric(mode, BURST_P50, "s", what).add(ScaleBench.percentile(lat, 50));
-            metric(mode, BURST_P99, "s", what).add(ScaleBench.percentile(lat, 99));
-            metric(mode, "burst: network programming latency max (write returned to kernel)", "s", what)
-                    .add(lat.get(lat.size() - 1));
+            sample(mode, BURST_P50, "s", what, ScaleBench.percentile(lat, 50));
+            sample(mode, BURST_P99, "s", what, ScaleBench.percentile(lat, 99));
+            sample(mode, "burst: network programming latency max (write returned to kernel)", "s", what, lat.get(lat.size() - 1));
         }
         if (own.count() > 0) {
-            metric(mode, METRIC_P50, "s", "from its /metrics histogram (buckets interpolated), same burst")
-                    .add(own.quantile(0.5));
-            metric(mode, METRIC_P99, "s", "from its /metrics histogram (buckets interpolated), same burst")
-                    .add(own.quantile(0.99));
+            sample(mode, METRIC_P50, "s", "from its /metrics histogram (buckets interpolated), same burst", own.quantile(0.5));
+            sample(mode, METRIC_P99, "s", "from its /metrics histogram (buckets interpolated), same burst", own.quantile(0.99));
         }
-        metric(mode, "burst: changes written", "changes", what).add(r.written());
-        metric(mode, "burst: changes seen in the kernel", "changes", "").add(lat.size());
-        metric(mode, "burst: changes superseded before seen (same service written again)", "changes", "")
-                .add(r.superseded());
-        metric(mode, "burst: changes never seen within the bound", "changes", "").add(r.unseen());
-        metric(mode, "burst: write rate achieved", "changes/s", "").add(r.achievedRate());
+        sample(mode, "burst: changes written", "changes", what, r.written());
+        sample(mode, "burst: changes seen in the kernel", "changes", "", lat.size());
+        sample(mode, "burst: changes superseded before seen (same service written again)", "changes", "", r.superseded());
+        sample(mode, "burst: changes never seen within the bound", "changes", "", r.unseen());
+        sample(mode, "burst: write rate achieved", "changes/s", "", r.achievedRate());
         List<Double> writes = new ArrayList<>(r.writeSeconds());
         writes.sort(null);
         if (!writes.isEmpty()) {
-            metric(mode, "burst: API write time p50 (request to response)", "s", "").add(ScaleBench.median(writes));
+            sample(mode, "burst: API write time p50 (request to response)", "s", "", ScaleBench.median(writes));
         }
         List<Double> intervals = new ArrayList<>(r.readIntervals());
         intervals.sort(null);
-        metric(mode, "burst: kernel read interval p50 (one whole dump per read: the latencies' resolution)", "s", "")
-                .add(ScaleBench.median(intervals));
+        sample(mode, "burst: kernel read interval p50 (one whole dump per read: the latencies' resolution)", "s", "", ScaleBench.median(intervals));
         log("burst: " + r.written() + " written, " + lat.size() + " seen, " + r.superseded() + " superseded, "
                 + r.unseen() + " unseen; p50 " + (lat.isEmpty() ? "n/a" : ScaleBench.fmt(ScaleBench.percentile(lat, 50)))
                 + " s; the proxy's metric counted " + ScaleBench.fmt(own.count()));
@@ -381,8 +390,7 @@ public final class EndToEndBench {
     }
 
     private void resolution(EndToEndMode mode, String what, NodeKernel.Seen seen) {
-        metric(mode, "read interval at the " + what + " (resolution: the change became visible within it)", "s", "")
-                .add(seen.intervalNanos() / 1e9);
+        sample(mode, "read interval at the " + what + " (resolution: the change became visible within it)", "s", "", seen.intervalNanos() / 1e9);
     }
 
     /** Addresses in 10.250.0.0/15 and up, which no generated endpoint has. */
@@ -398,9 +406,15 @@ public final class EndToEndBench {
         return c;
     }
 
-    private ScaleBench.Metric metric(EndToEndMode mode, String name, String unit, String note) {
-        return metrics.computeIfAbsent(mode.label() + "|" + name,
-                k -> new ScaleBench.Metric(SECTION, name, mode.label(), config.size(), unit, note));
+    /** One measurement of the current run; kept only when the whole run succeeds ({@link #commitRun}). */
+    private void sample(EndToEndMode mode, String name, String unit, String note, double value) {
+        runSamples.add(() -> metrics.computeIfAbsent(mode.label() + "|" + name,
+                k -> new ScaleBench.Metric(SECTION, name, mode.label(), config.size(), unit, note)).add(value));
+    }
+
+    private void commitRun() {
+        runSamples.forEach(Runnable::run);
+        runSamples.clear();
     }
 
     private void writeCsv() throws IOException {

@@ -15,11 +15,16 @@ public record PromHistogram(TreeMap<Double, Double> cumulative, double count, do
     private static final Pattern BUCKET = Pattern.compile("le=\"([^\"]+)\"");
 
     public static PromHistogram parse(String exposition, String name) {
+        return parse(exposition, name, "");
+    }
+
+    /** Only the series whose labels contain {@code labelFilter} (e.g. {@code ip_family="IPv4"}). */
+    public static PromHistogram parse(String exposition, String name, String labelFilter) {
         TreeMap<Double, Double> buckets = new TreeMap<>();
         double count = 0;
         double sum = 0;
         for (String line : exposition.lines().toList()) {
-            if (line.startsWith("#") || !line.startsWith(name)) {
+            if (line.startsWith("#") || !line.startsWith(name) || !line.contains(labelFilter)) {
                 continue;
             }
             String rest = line.substring(name.length());
