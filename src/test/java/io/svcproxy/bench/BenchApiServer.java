@@ -32,6 +32,8 @@ final class BenchApiServer implements AutoCloseable {
 
     private final RelayedApi api = new RelayedApi();
     private BackgroundProcess socat;
+    /** Each slice's resourceVersion as the server last returned it. */
+    private final Map<String, String> versions = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Starts the server and the bridge into the node namespace, with the node object and the whole cluster. */
     void start(NetNs ns, int services, Path logDir) {
@@ -47,7 +49,7 @@ final class BenchApiServer implements AutoCloseable {
             c.services().resource(s).create();
         }
         for (EndpointSlice s : BenchCluster.slices(services)) {
-            c.discovery().v1().endpointSlices().resource(s).create();
+            remember(c.discovery().v1().endpointSlices().resource(s).create());
         }
         socat = BackgroundProcess.start("api-socat", api.socatArgv(ns.name()), logDir);
         awaitListening(ns);
@@ -84,12 +86,27 @@ final class BenchApiServer implements AutoCloseable {
                 .withAddressType("IPv4")
                 .addNewPort().withName("http").withProtocol("TCP").withPort(8080).endPort()
                 .withEndpoints(eps).build();
-        var resource = api.admin().discovery().v1().endpointSlices().resource(slice);
+        var slices = api.admin().discovery().v1().endpointSlices();
         if (create) {
-            resource.create();
-        } else {
-            resource.update();
+            remember(slices.resource(slice).create());
+            return;
         }
+        // With the version the last write returned, an update is one PUT; without, fabric8 GETs first.
+        String version = versions.get(slice.getMetadata().getName());
+        slice.getMetadata().setResourceVersion(version);
+        try {
+            remember(slices.resource(slice).update());
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != 409 || version == null) {
+                throw e;
+            }
+            slice.getMetadata().setResourceVersion(null);
+            remember(slices.resource(slice).update());
+        }
+    }
+
+    private void remember(EndpointSlice written) {
+        versions.put(written.getMetadata().getName(), written.getMetadata().getResourceVersion());
     }
 
     /** Creates service s (as {@link BenchCluster} makes them: cluster IP by index, TCP 80 "http"). */

@@ -129,9 +129,13 @@ public final class EndToEndBench {
 
     /** `svcproxy run --help` of the launcher under test: which proxy modes this build offers. */
     String runHelp() throws IOException, InterruptedException {
-        ProcessBuilder b = new ProcessBuilder(config.launcher().toAbsolutePath().toString(), "run", "--help")
+        return runHelpOf(config.launcher(), config.jar());
+    }
+
+    static String runHelpOf(Path launcher, Path jar) throws IOException, InterruptedException {
+        ProcessBuilder b = new ProcessBuilder(launcher.toAbsolutePath().toString(), "run", "--help")
                 .redirectErrorStream(true);
-        b.environment().put("SVCPROXY_JAR", config.jar().toAbsolutePath().toString());
+        b.environment().put("SVCPROXY_JAR", jar.toAbsolutePath().toString());
         Process p = b.start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, TimeUnit.SECONDS)) {

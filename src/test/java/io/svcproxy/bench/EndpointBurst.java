@@ -27,6 +27,9 @@ final class EndpointBurst {
         }
     }
 
+    /** Concurrent API writes at most. */
+    static final int WRITERS = 8;
+
     private record Pending(int change, int service, String ip, long returnedNanos) {
     }
 
@@ -61,33 +64,53 @@ final class EndpointBurst {
         AtomicReference<Throwable> writerFailure = new AtomicReference<>();
         long start = System.nanoTime();
         long[] end = {0};
+        // Writes go out on a small pool: one write takes tens of ms on the mock server (more at 10000
+        // objects), so one writer thread alone could not keep 100 changes per second.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(WRITERS, r -> {
+            Thread t = new Thread(r, "burst-write");
+            t.setDaemon(true);
+            return t;
+        });
         Thread writer = new Thread(() -> {
             try {
-                for (int i = 0; i < total; i++) {
+                for (int i = 0; i < total && writerFailure.get() == null; i++) {
                     long due = start + (long) (i * 1e9 / rate);
                     long wait = due - System.nanoTime();
                     if (wait > 0) {
                         LockSupport.parkNanos(wait);
                     }
+                    int change = i;
                     int s = services.get(i % services.size());
                     List<String> eps = endpoints.get(s);
                     String ip = freshAddress.apply(i);
                     eps.set((i / services.size()) % eps.size(), ip);
-                    long before = System.nanoTime();
-                    api.writeSlice(s, eps, false);
-                    long returned = System.nanoTime();
-                    writeSeconds.add((returned - before) / 1e9);
-                    synchronized (pending) {
-                        Integer earlier = pendingByService.put(s, i);
-                        if (earlier != null && pending.remove(earlier) != null) {
-                            superseded[0]++;
+                    List<String> written = List.copyOf(eps);
+                    pool.execute(() -> {
+                        try {
+                            long before = System.nanoTime();
+                            api.writeSlice(s, written, false);
+                            long returned = System.nanoTime();
+                            writeSeconds.add((returned - before) / 1e9);
+                            synchronized (pending) {
+                                Integer earlier = pendingByService.put(s, change);
+                                if (earlier != null && pending.remove(earlier) != null) {
+                                    superseded[0]++;
+                                }
+                                pending.put(change, new Pending(change, s, ip, returned));
+                            }
+                        } catch (Throwable t) {
+                            writerFailure.compareAndSet(null, t);
                         }
-                        pending.put(i, new Pending(i, s, ip, returned));
-                    }
+                    });
+                }
+                pool.shutdown();
+                if (!pool.awaitTermination(duration.toSeconds() + 120, java.util.concurrent.TimeUnit.SECONDS)) {
+                    writerFailure.compareAndSet(null, new IllegalStateException("burst writes did not finish"));
                 }
             } catch (Throwable t) {
-                writerFailure.set(t);
+                writerFailure.compareAndSet(null, t);
             } finally {
+                pool.shutdownNow();
                 end[0] = System.nanoTime();
             }
         }, "burst-writer");
