@@ -41,14 +41,20 @@ public final class EndToEndBench {
     static final String METRIC_P50 = "burst: the proxy's own network_programming_duration p50";
     static final String METRIC_P99 = "burst: the proxy's own network_programming_duration p99";
     static final String CPU_FIRST = "CPU seconds, proxy + children: start to first sync in the kernel";
+    static final String CPU_BURST = "CPU seconds, proxy + children: during the burst (writes to the last change seen)";
     static final String CPU_RUN = "CPU seconds, proxy + children: whole run";
     static final String RSS = "peak RSS (VmHWM) over the run";
     /** The mock API server logs every request at INFO through java.util.logging (held: JUL keeps loggers weakly). */
     private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("okhttp3.mockwebserver");
 
     record Config(int size, int runs, List<EndToEndMode> modes, double burstRate, Duration burstSeconds,
-                  Path launcher, Path jar, Path out, Path skipped, Path logDir, long gapMillis) {
+                  Path launcher, Path jar, Path out, Path skipped, Path logDir, long gapMillis, int newServices) {
     }
+
+    /** The quiet time before each new Service: longer than the default min-sync-period (1 s). */
+    static final Duration NEW_SERVICE_SETTLE = Duration.ofMillis(1500);
+    static final String NEW_SERVICE_LOWER = "new Service + EndpointSlice: lower bound (last read without it)";
+    static final String NEW_SERVICE_FROM_FIRST = "new Service + EndpointSlice: first write returned to its rules in the kernel";
 
     private final Config config;
     private final Map<String, ScaleBench.Metric> metrics = new LinkedHashMap<>();
@@ -73,6 +79,7 @@ public final class EndToEndBench {
         Path skipped = null;
         Path logDir = null;
         long gap = 20;
+        int newServices = 5;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--size" -> size = Integer.parseInt(args[++i]);
@@ -87,12 +94,13 @@ public final class EndToEndBench {
                 case "--skipped" -> skipped = Path.of(args[++i]);
                 case "--log-dir" -> logDir = Path.of(args[++i]);
                 case "--gap-ms" -> gap = Long.parseLong(args[++i]);
+                case "--new-services" -> newServices = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         Path logs = logDir != null ? logDir : out.toAbsolutePath().getParent().resolve("e2e-logs");
         new EndToEndBench(new Config(size, runs, modes, rate, Duration.ofMillis((long) (seconds * 1000)), launcher, jar,
-                out, skipped, logs, gap)).run();
+                out, skipped, logs, gap, newServices)).run();
     }
 
     /** Every available mode, every run; the CSV is (re)written after each run so an interrupted bench keeps its rows. */
@@ -172,7 +180,11 @@ public final class EndToEndBench {
             }
             int fresh = 0;
             measureEndpointChange(mode, kernel, proxy, api, endpoints, n / 2, fresh++);
-            measureNewService(mode, kernel, api, n);
+            for (int k = 0; k < config.newServices(); k++) {
+                // Idle first (past the default min-sync-period of 1 s): each new Service meets a quiet proxy.
+                java.util.concurrent.locks.LockSupport.parkNanos(NEW_SERVICE_SETTLE.toNanos());
+                measureNewService(mode, kernel, api, n + k);
+            }
             int deleted = n / 4;
             measureServiceDeleted(mode, kernel, api, deleted);
             List<Integer> live = new ArrayList<>();
@@ -309,7 +321,12 @@ public final class EndToEndBench {
         } else {
             seen = NodeKernel.await("new service", written, whole, bound(10), config.gapMillis());
         }
-        sample(mode, NEW_SERVICE, "s", "the two writes took " + ScaleBench.fmt((written - first) / 1e6) + " ms", seen.secondsSince(written));
+        sample(mode, NEW_SERVICE, "s", config.newServices() + " per run, each after " + NEW_SERVICE_SETTLE.toMillis()
+                + " ms idle; the two writes took " + ScaleBench.fmt((written - first) / 1e6) + " ms in the first run",
+                seen.secondsSince(written));
+        sample(mode, NEW_SERVICE_LOWER, "s", "the change became visible between this and the row above",
+                Math.max(0, seen.secondsSince(written) - seen.intervalNanos() / 1e9));
+        sample(mode, NEW_SERVICE_FROM_FIRST, "s", "", seen.secondsSince(first));
         resolution(mode, "new service", seen);
         log("new service in the kernel after " + ScaleBench.fmt(seen.secondsSince(written)) + " s");
     }
@@ -344,9 +361,12 @@ public final class EndToEndBench {
                               List<Integer> services, List<List<String>> endpoints, int firstFresh)
             throws InterruptedException {
         PromHistogram before = proxy.networkProgramming();
+        ProcStats cpuBefore = proxy.stats();
         EndpointBurst burst = new EndpointBurst(api, kernel, services, endpoints, i -> freshAddress(firstFresh + i));
         EndpointBurst.Result r = burst.run(config.burstRate(), config.burstSeconds(), bound(10), config.gapMillis());
         PromHistogram own = proxy.networkProgramming().minus(before);
+        ProcStats cpuAfter = proxy.stats();
+        sample(mode, CPU_BURST, "s", "", cpuAfter.cpuSeconds() - cpuBefore.cpuSeconds());
         List<Double> lat = new ArrayList<>(r.latencies());
         lat.sort(null);
         String what = ScaleBench.fmt(config.burstRate()) + "/s for " + ScaleBench.fmt(config.burstSeconds().toMillis() / 1e3)

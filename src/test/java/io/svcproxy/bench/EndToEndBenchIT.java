@@ -31,16 +31,17 @@ class EndToEndBenchIT {
         Path skipped = dir.resolve("skipped.md");
         List<EndToEndMode> modes = List.of(EndToEndMode.IPTABLES_NFT, EndToEndMode.IPTABLES_LEGACY, EndToEndMode.NFTABLES);
         new EndToEndBench(new EndToEndBench.Config(20, 1, modes, 5, Duration.ofSeconds(2), Path.of("bin/svcproxy"),
-                SvcproxyJar.JAR, csv, skipped, dir.resolve("logs"), 20)).run();
+                SvcproxyJar.JAR, csv, skipped, dir.resolve("logs"), 20, 2)).run();
         List<BenchReport.Row> rows = BenchReport.read(csv);
         for (EndToEndMode mode : List.of(EndToEndMode.IPTABLES_NFT, EndToEndMode.IPTABLES_LEGACY)) {
             for (String metric : List.of(EndToEndBench.FIRST_SYNC, EndToEndBench.ENDPOINT_CHANGED,
-                    EndToEndBench.NEW_SERVICE, EndToEndBench.SERVICE_DELETED, EndToEndBench.BURST_P50,
+                    EndToEndBench.NEW_SERVICE, EndToEndBench.NEW_SERVICE_LOWER, EndToEndBench.NEW_SERVICE_FROM_FIRST,
+                    EndToEndBench.SERVICE_DELETED, EndToEndBench.CPU_BURST, EndToEndBench.BURST_P50,
                     EndToEndBench.BURST_P99, EndToEndBench.METRIC_P50, EndToEndBench.CPU_FIRST, EndToEndBench.CPU_RUN,
                     EndToEndBench.RSS)) {
                 BenchReport.Row r = BenchReport.find(rows, EndToEndBench.SECTION, metric, mode.label(), 20);
                 assertNotNull(r, mode.label() + ": no row '" + metric + "' in\n" + Files.readString(csv));
-                assertEquals("1", r.get("runs"), metric);
+                assertEquals(metric.startsWith("new Service") ? "2" : "1", r.get("runs"), metric);
                 assertFalse(r.get("median").isEmpty(), metric);
             }
             BenchReport.Row written = BenchReport.find(rows, EndToEndBench.SECTION, "burst: changes written", mode.label(), 20);

@@ -31,7 +31,7 @@ final class EndToEndTable {
                 .append("run**: read the ratios, not small differences.\n\n");
         md.append("| services | mode | runs | first sync | upstream | ours / upstream | one endpoint changed | upstream ")
                 .append("| ours / upstream | new Service + slice | upstream | ours / upstream | Service deleted ")
-                .append("| burst p50 / p99 | the proxy's own metric p50 / p99 | CPU s: first sync / whole run ")
+                .append("| burst p50 / p99 | the proxy's own metric p50 / p99 | CPU s: first sync / burst / whole run ")
                 .append("| peak RSS MiB | upstream RSS MiB |\n");
         md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         StringBuilder flags = new StringBuilder();
@@ -53,7 +53,8 @@ final class EndToEndTable {
                         .append(" | ").append(spread(ep))
                         .append(" | ").append(up.map(f -> num(f.endpointChangeSeconds())).orElse("n/a"))
                         .append(" | ").append(ratio(ep, up.map(UpstreamReference.Figures::endpointChangeSeconds)))
-                        .append(" | ").append(spread(svc))
+                        .append(" | ").append(spread(svc)).append(" [from ")
+                        .append(median(BenchReport.find(rows, i, EndToEndBench.NEW_SERVICE_LOWER, m, size))).append("]")
                         .append(" | ").append(up.map(f -> num(f.newServiceSeconds())).orElse("n/a"))
                         .append(" | ").append(ratio(svc, up.map(UpstreamReference.Figures::newServiceSeconds)))
                         .append(" | ").append(spread(BenchReport.find(rows, i, EndToEndBench.SERVICE_DELETED, m, size)))
@@ -62,6 +63,7 @@ final class EndToEndTable {
                         .append(" | ").append(median(BenchReport.find(rows, i, EndToEndBench.METRIC_P50, m, size)))
                         .append(" / ").append(median(BenchReport.find(rows, i, EndToEndBench.METRIC_P99, m, size)))
                         .append(" | ").append(median(BenchReport.find(rows, i, EndToEndBench.CPU_FIRST, m, size)))
+                        .append(" / ").append(median(BenchReport.find(rows, i, EndToEndBench.CPU_BURST, m, size)))
                         .append(" / ").append(median(BenchReport.find(rows, i, EndToEndBench.CPU_RUN, m, size)))
                         .append(" | ").append(spread(rss))
                         .append(" | ").append(up.map(f -> f.rssMinMiB() == f.rssMaxMiB() ? num(f.rssMinMiB())
@@ -77,7 +79,10 @@ final class EndToEndTable {
                 .append("change checked against it), the proxy's own are its `kubeproxy_network_programming_duration_seconds` ")
                 .append("histogram over the same burst (from the EndpointSlice's trigger-time annotation to the end of ")
                 .append("its sync). New-service latency is the time from the second of two back-to-back writes (the ")
-                .append("Service, then its EndpointSlice) to the Service's chain with all its endpoints in the kernel.\n\n");
+                .append("Service, then its EndpointSlice) to the Service's chain with all its endpoints in the kernel, ")
+                .append("several per run, each after the proxy was idle for longer than its min-sync-period; [from X] is ")
+                .append("the median lower bound (the end of the last read that did not show it yet): the true latency lies ")
+                .append("between the two.\n\n");
         if (!flags.isEmpty()) {
             md.append("JVM flags the daemon ran with (its command line, as `bin/svcproxy` sets them):\n\n").append(flags)
                     .append('\n');
