@@ -392,7 +392,9 @@ public final class EndToEndBench {
         }
         List<Double> intervals = new ArrayList<>(r.readIntervals());
         intervals.sort(null);
-        sample(mode, "burst: kernel read interval p50 (one whole dump per read: the latencies' resolution)", "s", "", ScaleBench.median(intervals));
+        sample(mode, "burst: kernel read interval p50 (the latencies' resolution)", "s", "", ScaleBench.median(intervals));
+        sample(mode, "burst: reads that were whole dumps", "reads", "", r.dumpReads());
+        sample(mode, "burst: reads of the pending changes' chains only", "reads", "", r.chainReads());
         log("burst: " + r.written() + " written, " + lat.size() + " seen, " + r.superseded() + " superseded, "
                 + r.unseen() + " unseen; p50 " + (lat.isEmpty() ? "n/a" : ScaleBench.fmt(ScaleBench.percentile(lat, 50)))
                 + " s; the proxy's metric counted " + ScaleBench.fmt(own.count()));
