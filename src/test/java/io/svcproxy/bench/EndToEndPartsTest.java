@@ -26,6 +26,10 @@ class EndToEndPartsTest {
         KernelDump nft = new KernelDump("elements = { 10.96.0.1 . tcp . 80 : goto service-x }\n ip daddr set dnat to 10.100.0.1:8080");
         assertTrue(nft.hasAddress("10.96.0.1"));
         assertTrue(nft.hasDestination("10.100.0.1", 8080));
+        KernelDump ipvs = new KernelDump("-A -t 10.96.0.1:80 -s rr\n-a -t 10.96.0.1:80 -r 10.100.0.1:8080 -m -w 1\n");
+        assertTrue(ipvs.hasAddress("10.96.0.1"));
+        assertTrue(ipvs.hasDestination("10.100.0.1", 8080));
+        assertFalse(ipvs.hasAddress("10.96.0.10"));
     }
 
     @Test

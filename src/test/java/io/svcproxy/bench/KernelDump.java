@@ -7,7 +7,8 @@ import java.util.Set;
  * One read of the node's rules (iptables-save or nft list output) reduced to the addresses it
  * names, so one dump answers many "is it there yet" questions at once: a DNAT to IP:PORT shows as
  * {@code --to-destination IP:PORT} (iptables) or {@code dnat to IP:PORT} (nft), a cluster IP as
- * {@code -d IP/32} or an element of a set or map. Tokens are exact: 10.96.0.1 does not match 10.96.0.10.
+ * {@code -d IP/32}, an element of a set or map, or an IPVS virtual service {@code -t IP:PORT}
+ * ({@code ipvsadm -S -n}). Tokens are exact: 10.96.0.1 does not match 10.96.0.10.
  */
 public final class KernelDump {
     private final Set<String> tokens = new HashSet<>();
@@ -42,6 +43,11 @@ public final class KernelDump {
         int slash = token.indexOf('/');
         if (slash > 0) {
             tokens.add(token.substring(0, slash));
+        }
+        // IPv4:PORT (a DNAT target, an IPVS virtual service or real server) also names the address.
+        int colon = token.indexOf(':');
+        if (colon > 0 && token.indexOf(':', colon + 1) < 0 && token.indexOf('.') > 0) {
+            tokens.add(token.substring(0, colon));
         }
     }
 
