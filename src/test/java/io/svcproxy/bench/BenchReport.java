@@ -377,7 +377,11 @@ public final class BenchReport {
                 .append("` is what the chart's JVM runs with in its container (its JAVA_TOOL_OPTIONS under a ")
                 .append("384Mi limit: `-XX:MaxRAM=384m` makes the JVM size its heap as it does there, initial 6 MiB, max ")
                 .append("288 MiB, instead of from this machine's RAM); `").append(BenchMain.CDS_ARCHIVE)
-                .append("` is an AppCDS archive dumped by this phase first (`-XX:ArchiveClassesAtExit`, 1000 services).\n\n");
+                .append("` is an AppCDS archive dumped by this phase first (`-XX:ArchiveClassesAtExit`, 1000 services). `")
+                .append(BenchMain.LAUNCHER_JVM).append("` are the defaults of `bin/svcproxy`, the image and the chart ")
+                .append("(alone: as the launcher runs outside a container; with `-XX:MaxRAM=512m`: as under the chart's ")
+                .append("512Mi limit; without `-XX:TieredStopAtLevel=1`: what C1-only costs or saves). The daemon's own ")
+                .append("peak RSS with those defaults, informer caches included, is in the end-to-end table.\n\n");
         md.append("| services | JVM flags | first full sync ms | partial sync ms | peak RSS MiB | RSS after GC MiB ")
                 .append("| heap used after GC MiB | heap committed MiB | non-heap MiB |\n");
         md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
