@@ -159,6 +159,16 @@ public final class EndToEndBench {
         BenchApiServer api = new BenchApiServer();
         PackagedProxy proxy = null;
         Teardown teardown = new Teardown("end-to-end run " + mode.label() + " " + n);
+        java.util.concurrent.atomic.AtomicReference<PackagedProxy> running = new java.util.concurrent.atomic.AtomicReference<>();
+        // Interrupted (Ctrl-C, a killed make): the daemon, the API server and the namespace still go.
+        Thread cleanup = new Thread(() -> {
+            if (running.get() != null) {
+                running.get().close();
+            }
+            api.close();
+            ns.close();
+        }, "end-to-end-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             ns.runChecked("ip", "link", "set", "lo", "up");
             long populate = System.nanoTime();
@@ -167,6 +177,7 @@ public final class EndToEndBench {
                     + " ms to write them)");
             NodeKernel kernel = new NodeKernel(ns, mode);
             proxy = PackagedProxy.start(ns, config.launcher(), config.jar(), runArgs(mode), dir);
+            running.set(proxy);
             log("svcproxy pid " + proxy.pid() + ", log " + proxy.logFile());
             measureFirstSync(mode, kernel, proxy);
             String flags = proxy.jvmFlags();
@@ -201,6 +212,11 @@ public final class EndToEndBench {
             log("peak RSS " + ScaleBench.fmt(end.peakRssMiB()) + " MiB, CPU " + ScaleBench.fmt(end.cpuSeconds())
                     + " s (children " + ScaleBench.fmt(end.childCpuSeconds()) + " s); JVM flags: " + flags);
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // The JVM is exiting: the hook is already cleaning up.
+            }
             if (proxy != null) {
                 teardown.step(proxy::close);
             }
