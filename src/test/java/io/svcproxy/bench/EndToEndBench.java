@@ -159,7 +159,7 @@ public final class EndToEndBench {
         BenchApiServer api = new BenchApiServer();
         PackagedProxy proxy = null;
         Teardown teardown = new Teardown("end-to-end run " + mode.label() + " " + n);
-        java.util.concurrent.atomic.AtomicReference<PackagedProxy> running = new java.util.concurrent.atomic.AtomicReference<>();
+        var running = new java.util.concurrent.atomic.AtomicReference<PackagedProxy>();
         // Interrupted (Ctrl-C, a killed make): the daemon, the API server and the namespace still go.
         Thread cleanup = new Thread(() -> {
             if (running.get() != null) {
@@ -207,7 +207,8 @@ public final class EndToEndBench {
             measureBurst(mode, kernel, proxy, api, live, endpoints, fresh);
             ProcStats end = proxy.stats();
             sample(mode, CPU_RUN, "s", "JVM flags: " + flags, end.cpuSeconds());
-            sample(mode, "CPU seconds: the proxy's children (iptables-restore, ...) over the whole run", "s", "", end.childCpuSeconds());
+            sample(mode, "CPU seconds: the proxy's children (iptables-restore, ...) over the whole run", "s", "",
+                    end.childCpuSeconds());
             sample(mode, RSS, "MiB", "JVM flags: " + flags, end.peakRssMiB());
             log("peak RSS " + ScaleBench.fmt(end.peakRssMiB()) + " MiB, CPU " + ScaleBench.fmt(end.cpuSeconds())
                     + " s (children " + ScaleBench.fmt(end.childCpuSeconds()) + " s); JVM flags: " + flags);
@@ -390,7 +391,8 @@ public final class EndToEndBench {
         if (!lat.isEmpty()) {
             sample(mode, BURST_P50, "s", what, ScaleBench.percentile(lat, 50));
             sample(mode, BURST_P99, "s", what, ScaleBench.percentile(lat, 99));
-            sample(mode, "burst: network programming latency max (write returned to kernel)", "s", what, lat.get(lat.size() - 1));
+            sample(mode, "burst: network programming latency max (write returned to kernel)", "s", what,
+                    lat.get(lat.size() - 1));
         }
         if (own.count() > 0) {
             sample(mode, METRIC_P50, "s", "from its /metrics histogram (buckets interpolated), same burst", own.quantile(0.5));
@@ -432,7 +434,8 @@ public final class EndToEndBench {
     }
 
     private void resolution(EndToEndMode mode, String what, NodeKernel.Seen seen) {
-        sample(mode, "read interval at the " + what + " (resolution: the change became visible within it)", "s", "", seen.intervalNanos() / 1e9);
+        sample(mode, "read interval at the " + what + " (resolution: the change became visible within it)", "s", "",
+                seen.intervalNanos() / 1e9);
     }
 
     /** Addresses in 10.250.0.0/15 and up, which no generated endpoint has. */

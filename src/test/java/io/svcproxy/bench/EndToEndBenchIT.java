@@ -48,7 +48,8 @@ class EndToEndBenchIT {
             BenchReport.Row seen = BenchReport.find(rows, EndToEndBench.SECTION, "burst: changes seen in the kernel",
                     mode.label(), 20);
             assertEquals(10, written.num("median"), 1e-9, "5/s for 2 s");
-            assertEquals(written.num("median"), seen.num("median"), 1e-9, mode.label() + ": every burst change reached the kernel");
+            assertEquals(written.num("median"), seen.num("median"), 1e-9,
+                    mode.label() + ": every burst change reached the kernel");
             BenchReport.Row rss = BenchReport.find(rows, EndToEndBench.SECTION, EndToEndBench.RSS, mode.label(), 20);
             assertTrue(rss.num("median") > 0);
             assertTrue(rss.get("note").contains("-XX:+UseSerialGC"), "the launcher's JVM flags are printed: " + rss.get("note"));

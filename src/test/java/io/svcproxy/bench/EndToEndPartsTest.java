@@ -23,7 +23,8 @@ class EndToEndPartsTest {
         assertFalse(iptables.hasDestination("10.100.0.1", 80));
         assertFalse(iptables.hasDestination("10.100.0.11", 8080));
         assertEquals(1, iptables.dnatCount());
-        KernelDump nft = new KernelDump("elements = { 10.96.0.1 . tcp . 80 : goto service-x }\n ip daddr set dnat to 10.100.0.1:8080");
+        KernelDump nft = new KernelDump("elements = { 10.96.0.1 . tcp . 80 : goto service-x }\n"
+                + " ip daddr set dnat to 10.100.0.1:8080");
         assertTrue(nft.hasAddress("10.96.0.1"));
         assertTrue(nft.hasDestination("10.100.0.1", 8080));
         KernelDump ipvs = new KernelDump("-A -t 10.96.0.1:80 -s rr\n-a -t 10.96.0.1:80 -r 10.100.0.1:8080 -m -w 1\n");
@@ -54,7 +55,8 @@ class EndToEndPartsTest {
                 kubeproxy_network_programming_duration_seconds_sum{ip_family="IPv4"} 0.2
                 """;
         String after = before.replace("le=\"0.5\"} 1", "le=\"0.5\"} 3").replace("le=\"1.0\"} 1", "le=\"1.0\"} 5")
-                .replace("le=\"+Inf\"} 1", "le=\"+Inf\"} 5").replace("_count{ip_family=\"IPv4\"} 1", "_count{ip_family=\"IPv4\"} 5");
+                .replace("le=\"+Inf\"} 1", "le=\"+Inf\"} 5")
+                .replace("_count{ip_family=\"IPv4\"} 1", "_count{ip_family=\"IPv4\"} 5");
         PromHistogram d = PromHistogram.parse(after, PackagedProxy.NETWORK_PROGRAMMING)
                 .minus(PromHistogram.parse(before, PackagedProxy.NETWORK_PROGRAMMING));
         assertEquals(4, d.count(), 1e-9);
