@@ -171,7 +171,9 @@ public final class BenchReport {
                 .append("kube-proxy's defaults: large-cluster mode above 1000 endpoints, nfacct counters, localhost NodePorts).\n\n");
         md.append("Regenerate: `make bench` (default `BENCH_SIZES=1000 BENCH_IPVS_SIZES=1000`) or ")
                 .append("`make bench BENCH_SIZES=1000,5000,10000 BENCH_IPVS_SIZES=1000,5000` (the full set; the IPVS ")
-                .append("rows run in an emulated VM and take most of the time).\n\n");
+                .append("rows run in an emulated VM and take most of the time); the end-to-end phase takes ")
+                .append("`BENCH_E2E_MODES` (default all four: a mode this build or host cannot run is skipped with its ")
+                .append("reason), `BENCH_BURST_RATE` (100 changes/s) and `BENCH_BURST_SECONDS` (60).\n\n");
 
         md.append("## Machine\n\n| | |\n|---|---|\n");
         md.append("| CPUs (nproc) | ").append(Runtime.getRuntime().availableProcessors()).append(" |\n");

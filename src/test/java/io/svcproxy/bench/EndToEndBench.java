@@ -243,9 +243,15 @@ public final class EndToEndBench {
     private void measureFirstSync(EndToEndMode mode, NodeKernel kernel, PackagedProxy proxy) {
         int n = config.size();
         long start = proxy.startNanos();
+        // The CPU used up to the read that saw the rules (not up to the confirming dump after it).
+        Map<Long, ProcStats> statsAt = new java.util.HashMap<>();
         NodeKernel.Check whole = () -> {
             NodeKernel.Dump d = kernel.dump();
-            return new NodeKernel.Reading(allPresent(d.rules(), n), d.endNanos());
+            boolean yes = allPresent(d.rules(), n);
+            if (yes) {
+                statsAt.put(d.endNanos(), proxy.stats());
+            }
+            return new NodeKernel.Reading(yes, d.endNanos());
         };
         NodeKernel.Seen seen;
         if (kernel.readsChains()) {
@@ -253,13 +259,17 @@ public final class EndToEndBench {
             NodeKernel.Check jumps = () -> {
                 var c = kernel.chain("KUBE-SERVICES");
                 long end = System.nanoTime();
-                return new NodeKernel.Reading(c.isPresent() && count(c.get(), "-j KUBE-SVC-") >= n, end);
+                boolean yes = c.isPresent() && count(c.get(), "-j KUBE-SVC-") >= n;
+                if (yes) {
+                    statsAt.put(end, proxy.stats());
+                }
+                return new NodeKernel.Reading(yes, end);
             };
             seen = confirmed("first sync", start, jumps, whole, bound(100));
         } else {
             seen = NodeKernel.await("first sync", start, whole, bound(100), config.gapMillis());
         }
-        ProcStats at = proxy.stats();
+        ProcStats at = statsAt.getOrDefault(seen.atNanos(), proxy.stats());
         sample(mode, FIRST_SYNC, "s", "", seen.secondsSince(start));
         sample(mode, CPU_FIRST, "s", "", at.cpuSeconds());
         resolution(mode, "first sync", seen);
