@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * [--skip-scale] [--no-dual-stack] [--report-only] [--jmh-include REGEX] [--ipvs-sizes 1000,5000] [--ipvs-runs N]
  * [--ipvs-max-seconds S] [--skip-ipvs] [--memory-size N] [--memory-flags "SET;SET"] [--skip-memory]
  * [--e2e-modes iptables/nft,iptables/legacy,nftables,ipvs] [--e2e-runs N] [--burst-seconds 60] [--burst-rate 100]
- * [--launcher bin/svcproxy] [--jar target/svcproxy.jar] [--skip-e2e]}
+ * [--launcher bin/svcproxy] [--jar target/svcproxy.jar] [--skip-e2e] [--e2e-ipvs-vm]}
  */
 public final class BenchMain {
     static final String SCALE_JVM_FLAGS = "-Xmx2g";
@@ -92,6 +92,7 @@ public final class BenchMain {
         List<String> memoryFlags = MEMORY_FLAG_SETS;
         boolean memory = true;
         boolean e2e = true;
+        boolean e2eIpvsVm = false;
         String e2eModes = "iptables/nft,iptables/legacy,nftables,ipvs";
         Integer e2eRuns = null;
         double burstSeconds = 60;
@@ -124,6 +125,7 @@ public final class BenchMain {
                 case "--memory-flags" -> memoryFlags = List.of(args[++i].split(";"));
                 case "--skip-memory" -> memory = false;
                 case "--skip-e2e" -> e2e = false;
+                case "--e2e-ipvs-vm" -> e2eIpvsVm = true;
                 case "--e2e-modes" -> e2eModes = args[++i];
                 case "--e2e-runs" -> e2eRuns = Integer.parseInt(args[++i]);
                 case "--burst-seconds" -> burstSeconds = Double.parseDouble(args[++i]);
@@ -148,7 +150,7 @@ public final class BenchMain {
                     String f = p.getFileName().toString();
                     if (f.equals("jmh.csv") || f.equals("notes.md") || f.equals(SKIPPED_FILE) || f.equals("ipvs.csv")
                             || f.equals("memory.csv") || f.equals(CDS_ARCHIVE) || f.equals("bench-classes.jar")
-                            || f.matches("scale-\\d+\\.csv") || f.matches("e2e-\\d+\\.csv")) {
+                            || f.matches("scale-\\d+\\.csv") || f.matches("e2e-\\d+(-ipvs)?\\.csv")) {
                         Files.delete(p);
                     }
                 }
@@ -179,6 +181,10 @@ public final class BenchMain {
                 for (int size : sizeList) {
                     runEndToEnd(size, e2eRuns == null ? runs : e2eRuns, e2eModes, burstRate, burstSeconds, launcher, jar,
                             work);
+                }
+                if (e2eIpvsVm) {
+                    runEndToEndInIpvsVm(ipvsSizes, e2eRuns == null ? runs : e2eRuns, burstRate, burstSeconds, launcher,
+                            jar, work);
                 }
             }
         }
@@ -408,6 +414,50 @@ public final class BenchMain {
             skipped(work, "end-to-end phase (i) at " + size + " services FAILED: exit " + rc
                     + " (the rows of the runs that finished are kept; logs in " + dir.resolve("e2e-logs") + ")");
         }
+    }
+
+    /**
+     * The end-to-end bench's ipvs mode inside ONE boot of the IPVS VM, at the IPVS sizes (with
+     * --e2e-ipvs-vm only: the VM is emulated, so these rows are for comparing IPVS with itself, e.g.
+     * new-service latency before and after a change, never with upstream's or the iptables rows).
+     */
+    static void runEndToEndInIpvsVm(String sizes, int runs, double rate, double seconds, Path launcher, Path jar,
+                                    Path work) throws IOException, InterruptedException {
+        Path tool = ipvsVmTool();
+        if (tool == null) {
+            skipped(work, "end-to-end ipvs rows in the IPVS VM SKIPPED: no IPVS VM runner");
+            return;
+        }
+        Path dir = work.toAbsolutePath();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        StringBuilder script = new StringBuilder("set -e");
+        for (String size : sizes.split(",")) {
+            script.append("; '").append(java).append("' -Xmx1g -cp '").append(System.getProperty("java.class.path"))
+                    .append("' ").append(EndToEndBench.class.getName()).append(" --size ").append(size.trim())
+                    .append(" --runs ").append(runs).append(" --modes ipvs --burst-rate ").append(rate)
+                    .append(" --burst-seconds ").append(seconds).append(" --launcher '").append(launcher.toAbsolutePath())
+                    .append("' --jar '").append(jar.toAbsolutePath()).append("' --out '").append(dir)
+                    .append("/e2e-").append(size.trim()).append("-ipvs.csv' --skipped '").append(dir.resolve(SKIPPED_FILE))
+                    .append("' --log-dir '").append(dir.resolve("e2e-logs")).append("'");
+        }
+        long timeout = 3600L * sizes.split(",").length;
+        List<String> cmd = List.of(tool.toString(), "--timeout", Long.toString(timeout), "--mem",
+                Integer.toString(VM_MEM_MB), "--share", dir.toString(), "--", "bash", "-c", script.toString());
+        System.err.println("[BenchMain] " + tool + " ... EndToEndBench --modes ipvs --size " + sizes);
+        Process p = new ProcessBuilder(cmd).inheritIO().redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        if (!p.waitFor(timeout + 180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            skipped(work, "end-to-end ipvs rows in the IPVS VM FAILED: the VM did not finish in " + (timeout + 180) + " s");
+            return;
+        }
+        if (p.exitValue() != 0) {
+            skipped(work, "end-to-end ipvs rows in the IPVS VM FAILED: exit " + p.exitValue());
+        }
+        Files.writeString(work.resolve("notes.md"), "- The end-to-end `ipvs` rows ran inside the IPVS VM (QEMU TCG "
+                + "software emulation, 1 vCPU, guest kernel 6.1): every time in them is several times a real node's; "
+                + "compare them with other ipvs rows of the same VM only, never with upstream's or the iptables rows.\n",
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /**

@@ -46,7 +46,7 @@ public final class BenchReport {
                 rows.addAll(read(jmh));
             }
             try (Stream<Path> files = Files.list(work)) {
-                List<Path> scale = files.filter(p -> p.getFileName().toString().matches("(scale|e2e)-\\d+\\.csv"))
+                List<Path> scale = files.filter(p -> p.getFileName().toString().matches("(scale|e2e)-\\d+(-ipvs)?\\.csv"))
                         .sorted((a, b) -> Integer.compare(sizeOf(a), sizeOf(b))).toList();
                 for (Path p : scale) {
                     rows.addAll(read(p));
@@ -80,8 +80,10 @@ public final class BenchReport {
         }
     }
 
+    /** The size in scale-N.csv, e2e-N.csv, e2e-N-ipvs.csv. */
     private static int sizeOf(Path p) {
-        return Integer.parseInt(p.getFileName().toString().replaceAll("\\D", ""));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-(\\d+)").matcher(p.getFileName().toString());
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     static List<Row> read(Path csv) throws IOException {
