@@ -57,12 +57,15 @@ $(BUILD_DIR)/native/ipvs_constants: native/ipvs_constants.c
 # The full set: make bench BENCH_SIZES=1000,5000,10000 BENCH_IPVS_SIZES=1000,5000 (the IPVS VM is
 # emulated: its 5000-service runs alone take a long time; see docs/benchmarks.md for the last run).
 # The end-to-end burst: BENCH_BURST_RATE endpoint changes per second for BENCH_BURST_SECONDS.
+# BENCH_E2E_IPVS_VM=1 also runs the end-to-end ipvs mode inside the IPVS VM at BENCH_IPVS_SIZES
+# (emulated: those rows compare IPVS with itself only, never with upstream's figures).
 BENCH_SIZES ?= 1000
 BENCH_IPVS_SIZES ?= 1000
 BENCH_RUNS ?= 5
 BENCH_E2E_MODES ?= iptables/nft,iptables/legacy,nftables,ipvs
 BENCH_BURST_RATE ?= 100
 BENCH_BURST_SECONDS ?= 60
+BENCH_E2E_IPVS_VM ?=
 BENCH_ARGS ?=
 BENCH_BUILD_DIR ?= $(CURDIR)/target
 
@@ -73,7 +76,7 @@ bench:
 	java -cp "$(BENCH_BUILD_DIR)/test-classes:$(BENCH_BUILD_DIR)/classes:$$(cat $(BENCH_BUILD_DIR)/bench-classpath.txt)" \
 		io.svcproxy.bench.BenchMain --sizes $(BENCH_SIZES) --ipvs-sizes $(BENCH_IPVS_SIZES) --runs $(BENCH_RUNS) \
 		--e2e-modes $(BENCH_E2E_MODES) --burst-rate $(BENCH_BURST_RATE) --burst-seconds $(BENCH_BURST_SECONDS) \
-		--launcher bin/svcproxy --jar $(BENCH_BUILD_DIR)/svcproxy.jar \
+		--launcher bin/svcproxy --jar $(BENCH_BUILD_DIR)/svcproxy.jar $(if $(BENCH_E2E_IPVS_VM),--e2e-ipvs-vm) \
 		--work $(BENCH_BUILD_DIR)/bench --docs docs $(BENCH_ARGS)
 
 clean:

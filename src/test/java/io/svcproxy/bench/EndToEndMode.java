@@ -74,7 +74,8 @@ public enum EndToEndMode {
                             + "IPVS kernel here is the IPVS VM, emulated (QEMU TCG, 1 vCPU), where a JVM start, the API "
                             + "server and every kernel call run several times slower than on a node, so its end-to-end "
                             + "times would not be comparable with upstream's reference; the IPVS sync rows (g) measure "
-                            + "IPVS inside the VM against the VM's own floor");
+                            + "IPVS inside the VM against the VM's own floor, and `make bench BENCH_E2E_IPVS_VM=1` runs "
+                            + "these end-to-end rows in the VM, to compare IPVS with itself");
         };
     }
 
