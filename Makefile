@@ -47,22 +47,36 @@ $(BUILD_DIR)/native/ipvs_constants: native/ipvs_constants.c
 	$(CC) -Wall -Werror -o $@ $<
 
 # Benchmarks (docs/benchmarks.md, docs/benchmarks.csv): JMH over the pure core (IPv4 and dual-stack),
-# then, as root, the real-kernel ScaleBench in throw-away network namespaces, the IPVS rows inside the
-# IPVS VM (../shared/tools/run-in-ipvs-vm.sh or $SVCPROXY_IPVS_VM; skipped with a note in the report
-# when absent) at BENCH_IPVS_SIZES, and the memory by JVM flags at the largest of BENCH_SIZES.
+# then, as root, the real-kernel ScaleBench in throw-away network namespaces, the end-to-end bench
+# (the PACKAGED svcproxy, started by bin/svcproxy with its JVM defaults, as a daemon in a fresh node
+# namespace against the mock API server, measured from outside: first sync, one endpoint changed, a
+# new Service, a Service deleted, a burst, CPU and peak RSS) per size and BENCH_E2E_MODES (a mode this
+# build or host cannot run is skipped with the reason in the report), the IPVS rows inside the IPVS VM
+# (../shared/tools/run-in-ipvs-vm.sh or $SVCPROXY_IPVS_VM; skipped with a note in the report when
+# absent) at BENCH_IPVS_SIZES, and the memory by JVM flags at the largest of BENCH_SIZES.
 # The full set: make bench BENCH_SIZES=1000,5000,10000 BENCH_IPVS_SIZES=1000,5000 (the IPVS VM is
 # emulated: its 5000-service runs alone take a long time; see docs/benchmarks.md for the last run).
+# The end-to-end burst: BENCH_BURST_RATE endpoint changes per second for BENCH_BURST_SECONDS.
+# BENCH_E2E_IPVS_VM=1 also runs the end-to-end ipvs mode inside the IPVS VM at BENCH_IPVS_SIZES
+# (emulated: those rows compare IPVS with itself only, never with upstream's figures).
 BENCH_SIZES ?= 1000
 BENCH_IPVS_SIZES ?= 1000
 BENCH_RUNS ?= 5
+BENCH_E2E_MODES ?= iptables/nft,iptables/legacy,nftables,ipvs
+BENCH_BURST_RATE ?= 100
+BENCH_BURST_SECONDS ?= 60
+BENCH_E2E_IPVS_VM ?=
 BENCH_ARGS ?=
 BENCH_BUILD_DIR ?= $(CURDIR)/target
 
 bench:
-	$(MVN) -q -Dbuild.dir=$(BENCH_BUILD_DIR) test-compile dependency:build-classpath \
+	$(MVN) -q -Dbuild.dir=$(BENCH_BUILD_DIR) package -DskipTests dependency:build-classpath \
 		-Dmdep.outputFile=$(BENCH_BUILD_DIR)/bench-classpath.txt -Dmdep.includeScope=test
+	chmod +x bin/svcproxy
 	java -cp "$(BENCH_BUILD_DIR)/test-classes:$(BENCH_BUILD_DIR)/classes:$$(cat $(BENCH_BUILD_DIR)/bench-classpath.txt)" \
 		io.svcproxy.bench.BenchMain --sizes $(BENCH_SIZES) --ipvs-sizes $(BENCH_IPVS_SIZES) --runs $(BENCH_RUNS) \
+		--e2e-modes $(BENCH_E2E_MODES) --burst-rate $(BENCH_BURST_RATE) --burst-seconds $(BENCH_BURST_SECONDS) \
+		--launcher bin/svcproxy --jar $(BENCH_BUILD_DIR)/svcproxy.jar $(if $(BENCH_E2E_IPVS_VM),--e2e-ipvs-vm) \
 		--work $(BENCH_BUILD_DIR)/bench --docs docs $(BENCH_ARGS)
 
 clean:

@@ -46,6 +46,8 @@ public final class TcpRelay implements AutoCloseable {
                 SocketChannel out;
                 try {
                     out = SocketChannel.open(target);
+                    // Relayed API traffic is small request/response writes: no Nagle delay on top.
+                    out.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
                 } catch (IOException e) {
                     in.close();
                     continue;
