@@ -27,6 +27,11 @@ class EndToEndPartsTest {
                 + " ip daddr set dnat to 10.100.0.1:8080");
         assertTrue(nft.hasAddress("10.96.0.1"));
         assertTrue(nft.hasDestination("10.100.0.1", 8080));
+        KernelDump numgen = new KernelDump("meta l4proto tcp dnat ip to numgen random mod 2 map { 0 : 10.100.0.2 . 8080, "
+                + "1 : 10.100.0.3 . 8080 }");
+        assertTrue(numgen.hasDestination("10.100.0.2", 8080));
+        assertTrue(numgen.hasDestination("10.100.0.3", 8080));
+        assertFalse(numgen.hasDestination("10.100.0.2", 80));
         KernelDump ipvs = new KernelDump("-A -t 10.96.0.1:80 -s rr\n-a -t 10.96.0.1:80 -r 10.100.0.1:8080 -m -w 1\n");
         assertTrue(ipvs.hasAddress("10.96.0.1"));
         assertTrue(ipvs.hasDestination("10.100.0.1", 8080));
