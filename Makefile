@@ -94,7 +94,7 @@ image:
 e2e:
 	@if [ "$$(id -u)" -ne 0 ]; then echo "make e2e: needs root (network namespaces)"; exit 1; fi
 	scripts/install-test-deps.sh
-	SVCPROXY_REQUIRE_KERNEL_TESTS=1 $(MVN) verify -Dit.test=NetnsClusterE2eIT -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false
+	SVCPROXY_REQUIRE_KERNEL_TESTS=1 $(MVN) verify -Dit.test=NetnsClusterE2eIT,NftNetnsClusterE2eIT -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false
 
 # kind cluster without kube-proxy, image built and loaded, chart installed, then the e2e suite of
 # Service behaviours through the kind driver (needs Docker, kind, kubectl, helm, JDK 17, Maven).
