@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * `make bench`: the JMH benchmarks of the pure core (IPv4 and dual-stack), then {@link ScaleBench}
- * once per size in its own JVM (so each size's peak RSS is its own), then {@link EndToEndBench} per size
+ * once per size in its own JVM (so each size's peak RSS is its own) with {@link NftScaleBench} beside it,
+ * then {@link EndToEndBench} per size
  * (the packaged daemon measured from outside, per mode), then {@link IpvsBench} inside
  * the IPVS VM (shared/tools/run-in-ipvs-vm.sh, one boot for all its sizes), then {@link MemoryBench}
  * once per JVM flag set at the memory size, then {@link BenchReport} writes docs/benchmarks.{md,csv}.
@@ -150,7 +151,7 @@ public final class BenchMain {
                     String f = p.getFileName().toString();
                     if (f.equals("jmh.csv") || f.equals("notes.md") || f.equals(SKIPPED_FILE) || f.equals("ipvs.csv")
                             || f.equals("memory.csv") || f.equals(CDS_ARCHIVE) || f.equals("bench-classes.jar")
-                            || f.matches("scale-\\d+\\.csv") || f.matches("e2e-\\d+(-ipvs)?\\.csv")) {
+                            || f.matches("scale-\\d+(-nft)?\\.csv") || f.matches("e2e-\\d+(-ipvs)?\\.csv")) {
                         Files.delete(p);
                     }
                 }
@@ -171,6 +172,7 @@ public final class BenchMain {
                 for (int size : sizeList) {
                     runScale(size, runs, burst, rate, scaleMaxSeconds, singleMax, dualStack, sweep,
                             work.resolve("scale-" + size + ".csv"));
+                    runNftScale(size, runs, work.resolve("scale-" + size + "-nft.csv"));
                 }
             }
         }
@@ -389,6 +391,20 @@ public final class BenchMain {
         int rc = p.waitFor();
         if (rc != 0) {
             throw new IllegalStateException("ScaleBench --size " + size + " exited " + rc);
+        }
+    }
+
+    /** {@link NftScaleBench} (nftables mode in process, real kernel) at one size in its own JVM. */
+    static void runNftScale(int size, int runs, Path csv) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, SCALE_JVM_FLAGS, "-cp", System.getProperty("java.class.path"),
+                NftScaleBench.class.getName(), "--size", Integer.toString(size), "--runs", Integer.toString(runs),
+                "--out", csv.toString()));
+        System.err.println("[BenchMain] NftScaleBench --size " + size + " --runs " + runs);
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        int rc = p.waitFor();
+        if (rc != 0) {
+            throw new IllegalStateException("NftScaleBench --size " + size + " exited " + rc);
         }
     }
 

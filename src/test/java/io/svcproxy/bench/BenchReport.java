@@ -46,7 +46,7 @@ public final class BenchReport {
                 rows.addAll(read(jmh));
             }
             try (Stream<Path> files = Files.list(work)) {
-                List<Path> scale = files.filter(p -> p.getFileName().toString().matches("(scale|e2e)-\\d+(-ipvs)?\\.csv"))
+                List<Path> scale = files.filter(p -> p.getFileName().toString().matches("(scale|e2e)-\\d+(-ipvs|-nft)?\\.csv"))
                         .sorted((a, b) -> Integer.compare(sizeOf(a), sizeOf(b))).toList();
                 for (Path p : scale) {
                     rows.addAll(read(p));
@@ -456,7 +456,7 @@ public final class BenchReport {
         }
         Map<String, List<Row>> bySection = new LinkedHashMap<>();
         for (String s : List.of("a. first full sync", "b. partial sync", "c. verification read", "d. burst", "e. memory",
-                "f. dual-stack", IpvsBench.SECTION, MemoryBench.SECTION, EndToEndBench.SECTION)) {
+                "f. dual-stack", NftScaleBench.SECTION, IpvsBench.SECTION, MemoryBench.SECTION, EndToEndBench.SECTION)) {
             bySection.put(s, new ArrayList<>());
         }
         scale.forEach(r -> bySection.computeIfAbsent(r.get("section"), k -> new ArrayList<>()).add(r));
