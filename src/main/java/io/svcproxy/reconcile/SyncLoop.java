@@ -169,6 +169,11 @@ public final class SyncLoop implements Runnable {
             if (full) {
                 nextFull = lastSuccessNanos + syncPeriod.toNanos();
             }
+            if (dataplane.wantsFollowUp()) {
+                synchronized (lock) {
+                    pending = true;
+                }
+            }
         } catch (RuntimeException e) {
             failures++;
             observer.syncFailed(e);

@@ -35,6 +35,8 @@ class SyncLoopTest {
         final Predicate<Integer> fails;
         boolean canary = true;
         Duration syncTakes = Duration.ZERO;
+        /** Call numbers after which the dataplane says it left work for a later sync. */
+        Predicate<Integer> followUpAfter = n -> false;
 
         ScriptedDataplane(VirtualLoopClock clock, Predicate<Integer> fails) {
             this.clock = clock;
@@ -55,6 +57,11 @@ class SyncLoopTest {
                 throw new IllegalStateException("refused");
             }
             return new SyncReport(full, List.of(), 0, Duration.ZERO);
+        }
+
+        @Override
+        public boolean wantsFollowUp() {
+            return followUpAfter.test(syncs.size());
         }
 
         @Override
@@ -94,6 +101,17 @@ class SyncLoopTest {
         loop.run();
         assertEquals(List.of(Sync.full(0), Sync.partial(300)), dataplane.syncs,
                 "the first sync reads the kernel; 50 changes wait for minSyncPeriod and become one partial sync");
+    }
+
+    @Test
+    void workLeftForALaterSyncIsQueuedAndRunsAfterMinSyncPeriod() {
+        VirtualLoopClock clock = new VirtualLoopClock(Duration.ofSeconds(2));
+        ScriptedDataplane dataplane = new ScriptedDataplane(clock, n -> false);
+        dataplane.followUpAfter = n -> n == 1;   // the first sync flushed stale chains the next one deletes
+        SyncLoop loop = loop(dataplane, Duration.ofMillis(300), HOUR, HOUR);
+        loop.run();
+        assertEquals(List.of(Sync.full(0), Sync.partial(300)), dataplane.syncs,
+                "one follow-up, no change needed to trigger it, and none after it");
     }
 
     @Test
