@@ -53,6 +53,7 @@ root=$work/root
 log=$work/make.log
 mounted=()
 
+# shellcheck disable=SC2317  # run by the trap
 cleanup() {
     local rc=$?
     set +e
