@@ -101,6 +101,12 @@ mount_in /sys -t sysfs sysfs
 mount_in /dev --bind /dev
 mount_in /dev/pts --bind /dev/pts
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# This network's own trust anchors (an egress proxy's CA, say), as every machine on it has them: the
+# ca-certificates package the JDK brings in adds them to Java's keystore, so Maven reaches its registry.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    mkdir -p "$root/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+fi
 
 phase "installing git and make (nothing else)"
 in_root apt-get update -q >"$work/apt.log" 2>&1 || { tail -30 "$work/apt.log" >&2; exit 1; }
