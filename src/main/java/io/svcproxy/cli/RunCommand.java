@@ -196,6 +196,8 @@ public final class RunCommand implements Callable<Integer> {
                     families.stream().map(IptablesSyncer::family).toList());
             if (source instanceof ApiSnapshotSource api) {
                 loop.addObserver(nodeEventsObserver(api.nodeEvents()));
+                // A refused list or watch (RBAC) leaves the rules stale: not ready, said why.
+                endpoints.health().setSourceProblem(api::problem);
                 // Back after an outage: relisted; also read the kernel and repair any drift meanwhile.
                 api.onRelisted(() -> {
                     loop.requestFullSync();

@@ -24,6 +24,11 @@ final class ClusterInformers implements AutoCloseable {
     static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
     /** kube-proxy's selector: services of another proxy and headless services are not ours. */
     static final String NOT_OURS = "!" + ServiceConverter.PROXY_NAME_LABEL + ",!" + HEADLESS_LABEL;
+    /**
+     * Lists are paged (client-go's page size): a cluster of 10k Services and 100k endpoints arrives in
+     * pieces of 500 objects, not as one response of many megabytes parsed at once.
+     */
+    static final long LIST_PAGE_SIZE = 500;
     private static final Logger LOG = LoggerFactory.getLogger(ClusterInformers.class);
 
     private final SharedIndexInformer<Service> services;
@@ -32,9 +37,10 @@ final class ClusterInformers implements AutoCloseable {
 
     ClusterInformers(KubernetesClient client, String hostname, Runnable changed,
                      Consumer<Map<String, String>> sliceAnnotations, Consumer<Throwable> errors) {
-        services = client.services().inAnyNamespace().withLabelSelector(NOT_OURS).runnableInformer(0);
-        slices = client.discovery().v1().endpointSlices().inAnyNamespace().withLabelSelector(NOT_OURS)
+        services = client.services().inAnyNamespace().withLabelSelector(NOT_OURS).withLimit(LIST_PAGE_SIZE)
                 .runnableInformer(0);
+        slices = client.discovery().v1().endpointSlices().inAnyNamespace().withLabelSelector(NOT_OURS)
+                .withLimit(LIST_PAGE_SIZE).runnableInformer(0);
         nodes = client.nodes().withName(hostname).runnableInformer(0);
         services.addEventHandler(new Changes<>(changed, o -> { }));
         slices.addEventHandler(new Changes<>(changed, s -> sliceAnnotations.accept(s.getMetadata().getAnnotations())));
@@ -88,7 +94,7 @@ final class ClusterInformers implements AutoCloseable {
         }
     }
 
-    /** Calls {@code changed} on every event; {@code added} sees objects added or with a new resourceVersion. */
+    /** Calls {@code changed} and {@code added} for objects added, deleted or at a new resourceVersion. */
     private static final class Changes<T extends HasMetadata> implements ResourceEventHandler<T> {
         private final Runnable changed;
         private final Consumer<T> added;
@@ -109,10 +115,12 @@ final class ClusterInformers implements AutoCloseable {
             boolean sameVersion = oldObj != null && oldObj.getMetadata() != null && newObj.getMetadata() != null
                     && oldObj.getMetadata().getResourceVersion() != null
                     && oldObj.getMetadata().getResourceVersion().equals(newObj.getMetadata().getResourceVersion());
+            // A relist (after a watch's 410 Gone, or a restarted list and watch) repeats every object
+            // at its resourceVersion: that is no change, and kube-proxy queues no sync for it either.
             if (!sameVersion) {
                 added.accept(newObj);
+                changed.run(); // cheap: the sync loop coalesces
             }
-            changed.run(); // cheap: the sync loop coalesces
         }
 
         @Override

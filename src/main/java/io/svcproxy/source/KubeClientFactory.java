@@ -21,8 +21,15 @@ final class KubeClientFactory {
     private KubeClientFactory() {
     }
 
-    static KubernetesClient create(ApiConnection connection) {
-        return new KubernetesClientBuilder().withConfig(config(connection)).build();
+    static KubernetesClient create(ApiConnection connection, ApiRefusals refusals) {
+        return create(config(connection), refusals);
+    }
+
+    /** A client whose every answer {@code refusals} sees (401 and 403 would otherwise go unnoticed). */
+    static KubernetesClient create(Config config, ApiRefusals refusals) {
+        return new KubernetesClientBuilder().withConfig(config)
+                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(ApiRefusals.NAME, refusals))
+                .build();
     }
 
     static Config config(ApiConnection connection) {
