@@ -94,7 +94,11 @@ final class ClusterInformers implements AutoCloseable {
         }
     }
 
-    /** Calls {@code changed} and {@code added} for objects added, deleted or at a new resourceVersion. */
+    /**
+     * Calls {@code changed} on every event; {@code added} sees objects added or with a new resourceVersion.
+     * (A relist after a 410 Gone sends no event for an object at the same resourceVersion: fabric8's
+     * store drops it, so a relist that repeats the cache asks for no sync.)
+     */
     private static final class Changes<T extends HasMetadata> implements ResourceEventHandler<T> {
         private final Runnable changed;
         private final Consumer<T> added;
@@ -115,12 +119,10 @@ final class ClusterInformers implements AutoCloseable {
             boolean sameVersion = oldObj != null && oldObj.getMetadata() != null && newObj.getMetadata() != null
                     && oldObj.getMetadata().getResourceVersion() != null
                     && oldObj.getMetadata().getResourceVersion().equals(newObj.getMetadata().getResourceVersion());
-            // A relist (after a watch's 410 Gone, or a restarted list and watch) repeats every object
-            // at its resourceVersion: that is no change, and kube-proxy queues no sync for it either.
             if (!sameVersion) {
                 added.accept(newObj);
-                changed.run(); // cheap: the sync loop coalesces
             }
+            changed.run(); // cheap: the sync loop coalesces
         }
 
         @Override

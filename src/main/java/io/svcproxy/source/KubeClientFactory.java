@@ -17,6 +17,12 @@ final class KubeClientFactory {
     static final int CONNECT_TIMEOUT_MS = 10_000;
     static final int REQUEST_TIMEOUT_MS = 30_000;
     static final int WATCH_RECONNECT_INTERVAL_MS = 1_000;
+    /**
+     * Watches are WebSockets: a ping every 15 s, and one unanswered by the next ping fails the watch,
+     * which then resumes on a new connection. So a half-open connection (a server or load balancer
+     * gone without closing it) is noticed in 15 to 30 s; client-go's HTTP/2 health check takes 30 to 45 s.
+     */
+    static final long WATCH_PING_INTERVAL_MS = 15_000;
 
     private KubeClientFactory() {
     }
@@ -61,6 +67,7 @@ final class KubeClientFactory {
         base.setRequestTimeout(REQUEST_TIMEOUT_MS);
         base.setWatchReconnectInterval(WATCH_RECONNECT_INTERVAL_MS);
         base.setWatchReconnectLimit(-1);
+        base.setWebsocketPingInterval(WATCH_PING_INTERVAL_MS);
         base.setRequestRetryBackoffLimit(0);
         base.setUserAgent("svcproxy");
         connection.masterUrl().ifPresent(base::setMasterUrl);

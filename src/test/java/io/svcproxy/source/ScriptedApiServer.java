@@ -76,7 +76,12 @@ final class ScriptedApiServer implements AutoCloseable {
     private final Map<Kind, List<WebSocket>> watches = new ConcurrentHashMap<>();
     private final Map<Kind, Function<Request, MockResponse>> listAnswers = new ConcurrentHashMap<>();
     private final Map<Kind, Function<Request, MockResponse>> watchAnswers = new ConcurrentHashMap<>();
+    /** Every event sent, for watches that resume from a resourceVersion (kube-apiserver's watch cache). */
+    private final List<Event> history = new ArrayList<>();
     private long resourceVersion = 100;
+
+    private record Event(Kind kind, long version, String json) {
+    }
 
     ScriptedApiServer() {
         for (Kind k : Kind.values()) {
@@ -117,17 +122,18 @@ final class ScriptedApiServer implements AutoCloseable {
         return Long.toString(resourceVersion);
     }
 
-    /** Adds or replaces an object at a new resource version; open watches see it when {@code notify}. */
+    /**
+     * Adds or replaces an object at a new resource version. {@code notify}: open watches see it, and
+     * so do watches resumed from an older version; without, no watch ever does (as when the server
+     * compacted it away: only a list shows it).
+     */
     void put(Kind kind, HasMetadata object, boolean notify) {
-        String type;
-        String json;
         synchronized (this) {
             object.getMetadata().setResourceVersion(Long.toString(++resourceVersion));
-            type = objects.get(kind).put(key(object), object) == null ? "ADDED" : "MODIFIED";
-            json = JSON.asJson(object);
-        }
-        if (notify) {
-            emit(kind, "{\"type\":\"" + type + "\",\"object\":" + json + "}");
+            String type = objects.get(kind).put(key(object), object) == null ? "ADDED" : "MODIFIED";
+            if (notify) {
+                event(kind, "{\"type\":\"" + type + "\",\"object\":" + JSON.asJson(object) + "}");
+            }
         }
     }
 
@@ -136,18 +142,15 @@ final class ScriptedApiServer implements AutoCloseable {
     }
 
     void delete(Kind kind, String namespace, String name, boolean notify) {
-        HasMetadata gone;
-        String json;
         synchronized (this) {
-            gone = objects.get(kind).remove(namespace + "/" + name);
+            HasMetadata gone = objects.get(kind).remove(namespace + "/" + name);
             if (gone == null) {
                 return;
             }
             gone.getMetadata().setResourceVersion(Long.toString(++resourceVersion));
-            json = JSON.asJson(gone);
-        }
-        if (notify) {
-            emit(kind, "{\"type\":\"DELETED\",\"object\":" + json + "}");
+            if (notify) {
+                event(kind, "{\"type\":\"DELETED\",\"object\":" + JSON.asJson(gone) + "}");
+            }
         }
     }
 
@@ -246,7 +249,7 @@ final class ScriptedApiServer implements AutoCloseable {
             return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
                 @Override
                 public void onOpen(WebSocket webSocket, Response response) {
-                    watches.get(kind).add(webSocket);
+                    opened(request, webSocket);
                 }
 
                 @Override
@@ -296,7 +299,24 @@ final class ScriptedApiServer implements AutoCloseable {
                 + "\",\"metadata\":{\"resourceVersion\":\"" + version + "\"" + next + "},\"items\":[" + items + "]}";
     }
 
-    private void emit(Kind kind, String event) {
+    /** A watch from resourceVersion N first gets every later event, then the live ones. */
+    private synchronized void opened(Request request, WebSocket webSocket) {
+        String from = request.param("resourceVersion");
+        long version = from == null || from.isEmpty() ? Long.MAX_VALUE : Long.parseLong(from);
+        for (Event e : history) {
+            if (e.kind() == request.kind() && e.version() > version) {
+                webSocket.send(e.json());
+            }
+        }
+        watches.get(request.kind()).add(webSocket);
+    }
+
+    private synchronized void event(Kind kind, String json) {
+        history.add(new Event(kind, resourceVersion, json));
+        emit(kind, json);
+    }
+
+    private synchronized void emit(Kind kind, String event) {
         for (WebSocket ws : watches.get(kind)) {
             ws.send(event);
         }
