@@ -69,6 +69,8 @@ final class ScriptedApiServer implements AutoCloseable {
     }
 
     private static final KubernetesSerialization JSON = new KubernetesSerialization();
+    /** MockWebServer logs every request (the source probes /version every few hundred ms); held, so the level sticks. */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger(MockWebServer.class.getName());
 
     private final MockWebServer server = new MockWebServer();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
@@ -84,6 +86,7 @@ final class ScriptedApiServer implements AutoCloseable {
     }
 
     ScriptedApiServer() {
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         for (Kind k : Kind.values()) {
             objects.put(k, new TreeMap<>());
             watches.put(k, new CopyOnWriteArrayList<>());
