@@ -49,7 +49,7 @@ final class ApiRefusals implements Interceptor {
                 previous = refused.put(what, reason);
             }
             if (previous == null) {
-                LOG.error("the API server refuses to {} ({}): this node's rules no longer follow the API; "
+                LOG.error("the API server refuses to {} ({}): this node's rules cannot follow the API until it does; "
                         + "grant the proxy's service account {} (kube-proxy's ClusterRole system:node-proxier)",
                         what, reason, what);
             }

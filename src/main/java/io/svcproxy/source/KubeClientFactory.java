@@ -31,10 +31,14 @@ final class KubeClientFactory {
         return create(config(connection), refusals);
     }
 
-    /** A client whose every answer {@code refusals} sees (401 and 403 would otherwise go unnoticed). */
+    /**
+     * A client whose every answer {@code refusals} sees (401 and 403 would otherwise go unnoticed),
+     * and that waits as long as a throttled answer's Retry-After asks before retrying ({@link RetryAfter}).
+     */
     static KubernetesClient create(Config config, ApiRefusals refusals) {
         return new KubernetesClientBuilder().withConfig(config)
-                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(ApiRefusals.NAME, refusals))
+                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(ApiRefusals.NAME, refusals)
+                        .addOrReplaceInterceptor(RetryAfter.NAME, new RetryAfter()))
                 .build();
     }
 
