@@ -1,9 +1,10 @@
 package io.svcproxy.source;
 
+import io.svcproxy.testing.ScriptedApiServer;
 import static io.svcproxy.source.ApiSnapshotSourceTest.ips;
-import static io.svcproxy.source.ScriptedApiServer.Kind.NODES;
-import static io.svcproxy.source.ScriptedApiServer.Kind.SERVICES;
-import static io.svcproxy.source.ScriptedApiServer.Kind.SLICES;
+import static io.svcproxy.testing.ScriptedApiServer.Kind.NODES;
+import static io.svcproxy.testing.ScriptedApiServer.Kind.SERVICES;
+import static io.svcproxy.testing.ScriptedApiServer.Kind.SLICES;
 import static io.svcproxy.source.SourceDaemon.await;
 import static io.svcproxy.testing.KubeObjects.node;
 import static io.svcproxy.testing.KubeObjects.service;

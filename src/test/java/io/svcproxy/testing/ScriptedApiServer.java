@@ -1,4 +1,4 @@
-package io.svcproxy.source;
+package io.svcproxy.testing;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -29,9 +29,9 @@ import java.util.function.Function;
  * the test drives (events, BOOKMARKs, an ERROR 410 Gone, a clean end), and injected answers (403,
  * 429 with Retry-After, 5xx) on lists or watch handshakes. Every request is recorded.
  */
-final class ScriptedApiServer implements AutoCloseable {
+public final class ScriptedApiServer implements AutoCloseable {
     /** The collections the source lists and watches, by their URL path. */
-    enum Kind {
+    public enum Kind {
         SERVICES("/api/v1/services", "v1", "ServiceList", "services", ""),
         SLICES("/apis/discovery.k8s.io/v1/endpointslices", "discovery.k8s.io/v1", "EndpointSliceList",
                 "endpointslices", "discovery.k8s.io"),
@@ -62,8 +62,8 @@ final class ScriptedApiServer implements AutoCloseable {
     }
 
     /** One request as the server saw it. */
-    record Request(Kind kind, boolean watch, HttpUrl url, long nanos) {
-        String param(String name) {
+    public record Request(Kind kind, boolean watch, HttpUrl url, long nanos) {
+        public String param(String name) {
             return url.queryParameter(name);
         }
     }
@@ -85,7 +85,7 @@ final class ScriptedApiServer implements AutoCloseable {
     private record Event(Kind kind, long version, String json) {
     }
 
-    ScriptedApiServer() {
+    public ScriptedApiServer() {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         for (Kind k : Kind.values()) {
             objects.put(k, new TreeMap<>());
@@ -105,23 +105,23 @@ final class ScriptedApiServer implements AutoCloseable {
     }
 
     /** The server's address; the client may reach it through a relay instead. */
-    int port() {
+    public int port() {
         return server.getPort();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getPort();
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         return List.copyOf(requests);
     }
 
-    List<Request> requests(Kind kind, boolean watch) {
+    public List<Request> requests(Kind kind, boolean watch) {
         return requests.stream().filter(r -> r.kind() == kind && r.watch() == watch).toList();
     }
 
-    synchronized String currentVersion() {
+    public synchronized String currentVersion() {
         return Long.toString(resourceVersion);
     }
 
@@ -130,7 +130,7 @@ final class ScriptedApiServer implements AutoCloseable {
      * so do watches resumed from an older version; without, no watch ever does (as when the server
      * compacted it away: only a list shows it).
      */
-    void put(Kind kind, HasMetadata object, boolean notify) {
+    public void put(Kind kind, HasMetadata object, boolean notify) {
         synchronized (this) {
             object.getMetadata().setResourceVersion(Long.toString(++resourceVersion));
             String type = objects.get(kind).put(key(object), object) == null ? "ADDED" : "MODIFIED";
@@ -140,11 +140,11 @@ final class ScriptedApiServer implements AutoCloseable {
         }
     }
 
-    void put(Kind kind, HasMetadata object) {
+    public void put(Kind kind, HasMetadata object) {
         put(kind, object, true);
     }
 
-    void delete(Kind kind, String namespace, String name, boolean notify) {
+    public void delete(Kind kind, String namespace, String name, boolean notify) {
         synchronized (this) {
             HasMetadata gone = objects.get(kind).remove(namespace + "/" + name);
             if (gone == null) {
@@ -158,7 +158,7 @@ final class ScriptedApiServer implements AutoCloseable {
     }
 
     /** A BOOKMARK at the current resource version on every open watch of {@code kind}; returns that version. */
-    String bookmark(Kind kind) {
+    public String bookmark(Kind kind) {
         String rv = currentVersion();
         emit(kind, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"" + kind.listKind.replace("List", "")
                 + "\",\"apiVersion\":\"" + kind.apiVersion + "\",\"metadata\":{\"resourceVersion\":\"" + rv + "\"}}}");
@@ -166,26 +166,26 @@ final class ScriptedApiServer implements AutoCloseable {
     }
 
     /** What kube-apiserver sends when the watch's resource version was compacted away, then it ends the watch. */
-    void expireWatches(Kind kind) {
+    public void expireWatches(Kind kind) {
         emit(kind, "{\"type\":\"ERROR\",\"object\":" + status(410, "Expired",
                 "too old resource version: 1 (" + currentVersion() + ")", "") + "}");
         closeWatches(kind);
     }
 
     /** The watch ends cleanly, as after its timeoutSeconds. */
-    void closeWatches(Kind kind) {
+    public void closeWatches(Kind kind) {
         for (WebSocket ws : watches.get(kind)) {
             ws.close(1000, "");
         }
         watches.get(kind).clear();
     }
 
-    int openWatches(Kind kind) {
+    public int openWatches(Kind kind) {
         return watches.get(kind).size();
     }
 
     /** Every later list of {@code kind} gets this answer instead (null: answered normally again). */
-    void answerLists(Kind kind, Function<Request, MockResponse> answer) {
+    public void answerLists(Kind kind, Function<Request, MockResponse> answer) {
         if (answer == null) {
             listAnswers.remove(kind);
         } else {
@@ -194,7 +194,7 @@ final class ScriptedApiServer implements AutoCloseable {
     }
 
     /** Every later watch request of {@code kind} gets this answer instead of the upgrade (null: upgraded again). */
-    void answerWatches(Kind kind, Function<Request, MockResponse> answer) {
+    public void answerWatches(Kind kind, Function<Request, MockResponse> answer) {
         if (answer == null) {
             watchAnswers.remove(kind);
         } else {
@@ -203,7 +203,7 @@ final class ScriptedApiServer implements AutoCloseable {
     }
 
     /** kube-apiserver's 403 for a service account without {@code verb} on {@code kind}. */
-    static MockResponse forbidden(Kind kind, String verb) {
+    public static MockResponse forbidden(Kind kind, String verb) {
         String message = kind.resource + (kind.group.isEmpty() ? "" : "." + kind.group) + " is forbidden: User "
                 + "\\\"system:serviceaccount:kube-system:svcproxy\\\" cannot " + verb + " resource \\\"" + kind.resource
                 + "\\\" in API group \\\"" + kind.group + "\\\" at the cluster scope";
@@ -212,13 +212,13 @@ final class ScriptedApiServer implements AutoCloseable {
     }
 
     /** kube-apiserver's 429 (API Priority and Fairness) with Retry-After. */
-    static MockResponse tooManyRequests(int retryAfterSeconds) {
+    public static MockResponse tooManyRequests(int retryAfterSeconds) {
         return json(429, status(429, "TooManyRequests", "Too many requests, please try again later.",
                 "\"details\":{\"retryAfterSeconds\":" + retryAfterSeconds + "},"))
                 .setHeader("Retry-After", Integer.toString(retryAfterSeconds));
     }
 
-    static MockResponse unavailable(int retryAfterSeconds) {
+    public static MockResponse unavailable(int retryAfterSeconds) {
         return json(503, status(503, "ServiceUnavailable", "the server is currently unable to handle the request",
                 "\"details\":{\"retryAfterSeconds\":" + retryAfterSeconds + "},"))
                 .setHeader("Retry-After", Integer.toString(retryAfterSeconds));
