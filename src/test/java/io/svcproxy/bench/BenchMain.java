@@ -28,7 +28,10 @@ import java.util.concurrent.TimeUnit;
  * [--iterations 5] [--scale-max-seconds 600] [--single-max 1000] [--sweep auto,services:250,chains:1000]
  * [--work target/bench] [--docs docs] [--skip-jmh]
  * [--skip-scale] [--no-dual-stack] [--report-only] [--jmh-include REGEX] [--ipvs-sizes 1000,5000] [--ipvs-runs N]
- * [--ipvs-max-seconds S] [--skip-ipvs] [--memory-size N] [--memory-flags "SET;SET"] [--skip-memory]}
+ * [--ipvs-max-seconds S] [--skip-ipvs] [--memory-size N] [--memory-flags "SET;SET"] [--skip-memory]
+ * [--api-list-size N] [--api-list-endpoints 10] [--skip-api-list]}
+ * Phase i ({@link ApiListBench}) lists N Services with 10 endpoints each from the API (default N: the
+ * largest size; 10000 gives the 10k Services and 100k endpoints of a large cluster).
  */
 public final class BenchMain {
     static final String SCALE_JVM_FLAGS = "-Xmx2g";
@@ -53,6 +56,8 @@ public final class BenchMain {
             CHART_JVM + " -XX:SharedArchiveFile={cds}",
             "-XX:+UseSerialGC -Xmx160m");
     static final String SKIPPED_FILE = "skipped.md";
+    /** Rows of {@link ApiListBench} (phase i). */
+    static final String API_LIST_CSV = "api-list.csv";
 
     private BenchMain() {
     }
@@ -82,6 +87,9 @@ public final class BenchMain {
         Integer memorySize = null;
         List<String> memoryFlags = MEMORY_FLAG_SETS;
         boolean memory = true;
+        Integer apiListSize = null;
+        int apiListEndpoints = 10;
+        boolean apiList = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--sizes" -> sizes = args[++i];
@@ -107,23 +115,27 @@ public final class BenchMain {
                 case "--memory-size" -> memorySize = Integer.parseInt(args[++i]);
                 case "--memory-flags" -> memoryFlags = List.of(args[++i].split(";"));
                 case "--skip-memory" -> memory = false;
+                case "--api-list-size" -> apiListSize = Integer.parseInt(args[++i]);
+                case "--api-list-endpoints" -> apiListEndpoints = Integer.parseInt(args[++i]);
+                case "--skip-api-list" -> apiList = false;
                 case "--report-only" -> {
                     jmh = false;
                     scale = false;
                     ipvs = false;
                     memory = false;
+                    apiList = false;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         Files.createDirectories(work);
-        if (jmh || scale || ipvs || memory) {
+        if (jmh || scale || ipvs || memory || apiList) {
             // A new run: nothing of an earlier run (other sizes, its notes) may end up in this report.
             try (var old = Files.list(work)) {
                 for (Path p : old.toList()) {
                     String f = p.getFileName().toString();
                     if (f.equals("jmh.csv") || f.equals("notes.md") || f.equals(SKIPPED_FILE) || f.equals("ipvs.csv")
-                            || f.equals("memory.csv") || f.equals(CDS_ARCHIVE) || f.equals("bench-classes.jar")
+                            || f.equals("memory.csv") || f.equals(API_LIST_CSV) || f.equals(CDS_ARCHIVE) || f.equals("bench-classes.jar")
                             || f.matches("scale-\\d+\\.csv")) {
                         Files.delete(p);
                     }
@@ -154,6 +166,13 @@ public final class BenchMain {
         if (memory) {
             int size = memorySize != null ? memorySize : sizeList.stream().max(Integer::compare).orElse(1000);
             runMemory(size, memoryFlags, work);
+        }
+        if (apiList) {
+            int size = apiListSize != null ? apiListSize : sizeList.stream().max(Integer::compare).orElse(1000);
+            int rc = ApiListBench.run(size, apiListEndpoints, work.toAbsolutePath().resolve(API_LIST_CSV));
+            if (rc != 0) {
+                skipped(work, "initial API list phase (i) FAILED at " + size + " services: the child JVM exited " + rc);
+            }
         }
         BenchReport.write(work, docs);
     }

@@ -52,7 +52,7 @@ public final class BenchReport {
                     rows.addAll(read(p));
                 }
             }
-            for (String f : List.of("ipvs.csv", "memory.csv")) {
+            for (String f : List.of("ipvs.csv", "memory.csv", BenchMain.API_LIST_CSV)) {
                 if (Files.exists(work.resolve(f))) {
                     rows.addAll(read(work.resolve(f)));
                 }
