@@ -97,7 +97,7 @@ public final class ApiListBench {
             String note = "JVM " + JVM_FLAGS + "; paged lists from a stub API server on loopback; in-memory iptables";
             List<ScaleBench.Metric> rows = List.of(
                     row(services, "initial lists to the first snapshot", "ms", note, listMs),
-                    row(services, "first full sync after it (planner + syncer, no kernel)", "ms", note, syncMs),
+                    row(services, "first full sync after it (planner + syncer into the restore simulator, no kernel)", "ms", note, syncMs),
                     row(services, "time to first sync (sum)", "ms", note, listMs + syncMs),
                     row(services, "heap used after GC (caches, snapshot, plan)", "MiB", note, heap),
                     row(services, "peak RSS (VmHWM)", "MiB", note, ScaleBench.status("VmHWM") / 1024.0));
