@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves the README's set-up on a fresh machine: builds a bare Debian bookworm root (debootstrap
 # --variant=minbase), installs only git and make in it, clones this repository into it and runs
-# `make demo` (or FRESH_CHECK_TARGETS) there as root, as a new user would. Needs root on the host.
+# `make demo` (or FRESH_CHECK_TARGETS) there as root, as a new user would, then `make test`'s set-up
+# step and one test (FRESH_CHECK_TEST_SETUP=0 skips them). Needs root on the host.
 #
 #   scripts/fresh-machine-check.sh            # the committed HEAD of this checkout
 #   FRESH_CHECK_REF=branch FRESH_CHECK_TARGETS="demo" scripts/fresh-machine-check.sh
@@ -135,6 +136,19 @@ for target in $targets; do
     fi
     phase "make $target passed"
 done
+# `make test` itself (the whole suite, ~11 min) is CI's; its set-up step and one test of it are checked
+# here: the test packages install from bare, and a test that needs one of them runs offline.
+if [ "$status" -eq 0 ] && [ "${FRESH_CHECK_TEST_SETUP:-1}" = 1 ]; then
+    phase "make test's set-up: scripts/install-test-deps.sh, then ShellScriptsTest (needs shellcheck) offline"
+    if in_root sh -c "cd /root/svcproxy && scripts/install-test-deps.sh && SVCPROXY_REQUIRE_KERNEL_TESTS=1 \
+            mvn -B -q -o test -Dtest=ShellScriptsTest -Dsurefire.failIfNoSpecifiedTests=false" >>"$log" 2>&1; then
+        phase "make test's set-up passed"
+    else
+        status=1
+        phase "make test's set-up FAILED; last lines:"
+        tail -40 "$log"
+    fi
+fi
 echo "----- last lines of the make log -----"
 tail -15 "$log"
 phase "done: $([ "$status" -eq 0 ] && echo PASSED || echo FAILED)"
