@@ -30,8 +30,9 @@ public final class DryRunRestorer implements IptablesRestorer {
         return 0;
     }
 
+    /** Nothing was written, so no canary can have been flushed: always there (no full resync every 5 s). */
     @Override
     public boolean chainExists(IpFamily family, String table, String chain) {
-        return real.chainExists(family, table, chain);
+        return true;
     }
 }

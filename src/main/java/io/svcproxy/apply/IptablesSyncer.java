@@ -1,5 +1,6 @@
 package io.svcproxy.apply;
 
+import io.svcproxy.dataplane.FamilyResult;
 import io.svcproxy.diff.BatchPlanner;
 import io.svcproxy.diff.BatchPolicy;
 import io.svcproxy.diff.ChangeCounts;
@@ -10,7 +11,9 @@ import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.plan.IptablesPlan;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Keeps one family's iptables state equal to the plan with minimal writes. It remembers what it last
@@ -33,6 +36,14 @@ public final class IptablesSyncer {
         public boolean changed() {
             return writes > 0;
         }
+
+        /** This result in every mode's words, with the rules {@code plan} owns per table. */
+        public FamilyResult reported(IptablesPlan plan) {
+            Map<String, Integer> rulesPerTable = new TreeMap<>();
+            plan.desired().tables().forEach((name, table) -> rulesPerTable.put(name, table.ruleCount()));
+            return new FamilyResult(family, full, writes, payloadBytes, driftRepaired, rulesAdded, rulesDeleted,
+                    rulesPerTable);
+        }
     }
 
     public IptablesSyncer(IpFamily family, IptablesRestorer restorer, NfacctCounters nfacct, BatchPolicy batchPolicy) {
@@ -49,6 +60,11 @@ public final class IptablesSyncer {
 
     public IpFamily family() {
         return family;
+    }
+
+    /** Does our {@code chain} of {@code table} exist in the kernel (a canary check, between syncs)? */
+    public boolean chainExists(String table, String chain) {
+        return restorer.chainExists(family, table, chain);
     }
 
     /** Brings the kernel to {@code plan}; {@code full} reads the kernel instead of trusting memory. */

@@ -1,5 +1,6 @@
 package io.svcproxy.apply;
 
+import io.svcproxy.dataplane.DataplaneException;
 import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.iptables.SaveParser;
 import io.svcproxy.model.IpFamily;
@@ -21,8 +22,9 @@ public final class LiveRulesetReader {
     public Ruleset read(IpFamily family) {
         CommandRunner.Result r = runner.run(List.of(backend.save(family)), TIMEOUT);
         if (!r.ok()) {
-            throw new IllegalStateException("reading the node's rules failed: " + r.describe()
-                    + (r.stderr().contains("Permission denied") ? " (run as root)" : ""));
+            throw new DataplaneException(DataplaneException.Kind.UNREACHABLE, "iptables-save",
+                    "reading the node's rules failed: " + r.describe()
+                            + (r.stderr().contains("Permission denied") ? " (run as root)" : ""), "", family, false, null);
         }
         return SaveParser.parse(family, r.stdout());
     }

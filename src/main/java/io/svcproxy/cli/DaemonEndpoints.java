@@ -1,6 +1,5 @@
 package io.svcproxy.cli;
 
-import io.svcproxy.config.PlannerOptionsFactory;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.health.HealthServer;
 import io.svcproxy.health.ProxyHealth;

@@ -1,6 +1,5 @@
 package io.svcproxy.cli;
 
-import io.svcproxy.apply.CommandRunner;
 import io.svcproxy.apply.ConntrackCleaner;
 import io.svcproxy.apply.IptablesSyncer;
 import io.svcproxy.apply.LocalAddresses;
@@ -8,13 +7,13 @@ import io.svcproxy.apply.ipvs.CommandIpsets;
 import io.svcproxy.apply.ipvs.DryRunIpsets;
 import io.svcproxy.apply.ipvs.DryRunIpvsKernel;
 import io.svcproxy.apply.ipvs.Ipsets;
-import io.svcproxy.apply.ipvs.IpvsSyncer;
-import io.svcproxy.config.PlannerOptionsFactory;
+import io.svcproxy.apply.ipvs.IpvsDataplane;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.diff.ipvs.IpvsDiff;
 import io.svcproxy.ipvs.IpvsKernel;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
+import io.svcproxy.model.SnapshotSupplier;
 import io.svcproxy.netlink.ipvs.ClientIpvsKernel;
 import io.svcproxy.netlink.ipvs.IpvsTimeouts;
 import io.svcproxy.netlink.ipvs.NetlinkIpvsClient;
@@ -23,7 +22,6 @@ import io.svcproxy.netlink.route.NetlinkKubeIpvsInterface;
 import io.svcproxy.plan.PlannerOptions;
 import io.svcproxy.plan.ipvs.IpvsOptions;
 import io.svcproxy.plan.ipvs.IpvsPlanner;
-import io.svcproxy.source.SnapshotSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,21 +33,13 @@ import java.util.Set;
 /**
  * `svcproxy run` in IPVS mode: opens the kernel edges (IPVS over generic netlink, kube-ipvs0 over
  * rtnetlink, the ipset tool), does kube-proxy's start-up (kube-ipvs0, IPVS timeouts) and builds the
- * {@link IpvsSyncer}. With --dry-run nothing is created or written: IPVS and kube-ipvs0 are only read.
+ * {@link IpvsDataplane}, which closes the kernel handle when it is closed. With --dry-run nothing is
+ * created or written: IPVS and kube-ipvs0 are only read.
  */
-final class IpvsDaemon implements AutoCloseable {
+final class IpvsDaemon {
     private static final Logger LOG = LoggerFactory.getLogger(IpvsDaemon.class);
 
-    private final IpvsKernel kernel;
-    private final IpvsSyncer syncer;
-
-    private IpvsDaemon(IpvsKernel kernel, IpvsSyncer syncer) {
-        this.kernel = kernel;
-        this.syncer = syncer;
-    }
-
-    IpvsSyncer syncer() {
-        return syncer;
+    private IpvsDaemon() {
     }
 
     /** The IPVS options of one family (kube-proxy's ipvs.* on top of the common options). */
@@ -61,14 +51,16 @@ final class IpvsDaemon implements AutoCloseable {
                 i.udpTimeout(), i.excludeCidrs());
     }
 
-    static IpvsDaemon start(ProxyConfig config, SnapshotSource source, List<IptablesSyncer> families,
-                            CommandRunner runner, ConntrackCleaner conntrack, boolean liberal, boolean dryRun) {
+    static IpvsDataplane start(DaemonContext c, SnapshotSupplier source, List<IptablesSyncer> families) {
+        ProxyConfig config = c.config();
+        boolean dryRun = c.dryRun();
+        ConntrackCleaner conntrack = dryRun ? filters -> 0 : c.setup().conntrack(c.runner());
         IpvsKernel kernel = dryRun ? new DryRunIpvsKernel(IpvsDaemon::openReadOnly) : openAndPrepare(config.ipvs());
-        Ipsets ipsets = dryRun ? new DryRunIpsets(new CommandIpsets(runner)) : new CommandIpsets(runner);
+        Ipsets ipsets = dryRun ? new DryRunIpsets(new CommandIpsets(c.runner())) : new CommandIpsets(c.runner());
         List<String> familyNames = families.stream().map(f -> f.family().kubernetesName()).toList();
-        IpvsSyncer syncer = new IpvsSyncer(source,
+        IpvsDataplane dataplane = new IpvsDataplane(source,
                 (snapshot, family) -> IpvsPlanner.plan(snapshot,
-                        options(config, snapshot, family, nodeAddresses(), liberal)),
+                        options(config, snapshot, family, nodeAddresses(), c.tcpBeLiberal())),
                 families, ipsets, kernel, conntrack,
                 () -> new IpvsDiff.Scope(Set.copyOf(nodeAddresses().stream()
                         .filter(a -> !a.isLoopbackAddress()).toList()), config.ipvs().excludeCidrs(),
@@ -77,7 +69,7 @@ final class IpvsDaemon implements AutoCloseable {
         LOG.info("IPVS mode: scheduler {}, families {}, exclude CIDRs {}, strict ARP {}",
                 config.ipvs().scheduler().isEmpty() ? "rr" : config.ipvs().scheduler(), familyNames,
                 config.ipvs().excludeCidrs(), config.ipvs().strictArp());
-        return new IpvsDaemon(kernel, syncer);
+        return dataplane;
     }
 
     /** This node's addresses, without kube-ipvs0's (those are service VIPs). */
@@ -157,10 +149,5 @@ final class IpvsDaemon implements AutoCloseable {
 
     private static int seconds(Duration d) {
         return (int) Math.min(Integer.MAX_VALUE, d.toSeconds());
-    }
-
-    @Override
-    public void close() {
-        kernel.close();
     }
 }

@@ -1,33 +1,10 @@
 package io.svcproxy.cli;
 
-import io.svcproxy.config.PlannerOptionsFactory;
 import io.svcproxy.config.ProxyConfig;
-import io.svcproxy.diff.ChangeSet;
-import io.svcproxy.diff.CompletePayload;
-import io.svcproxy.diff.DiffRenderer;
-import io.svcproxy.diff.RulesetDiff;
-import io.svcproxy.diff.ipvs.DrainState;
-import io.svcproxy.diff.ipvs.IpsetChanges;
-import io.svcproxy.diff.ipvs.IpsetDiff;
-import io.svcproxy.diff.ipvs.IpvsChanges;
-import io.svcproxy.diff.ipvs.IpvsChangesText;
-import io.svcproxy.diff.ipvs.IpvsDiff;
-import io.svcproxy.ipset.IpsetRestore;
-import io.svcproxy.ipset.IpsetState;
-import io.svcproxy.ipvs.IpvsState;
 import io.svcproxy.config.ProxyMode;
-import io.svcproxy.model.Cidr;
-import io.svcproxy.plan.PlannerOptions;
-import io.svcproxy.plan.ipvs.IpvsOptions;
-import io.svcproxy.plan.ipvs.IpvsPlan;
-import io.svcproxy.plan.ipvs.IpvsPlanner;
-import io.svcproxy.plan.ipvs.IpvsStateText;
-import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.Warning;
-import io.svcproxy.plan.IptablesPlan;
-import io.svcproxy.plan.IptablesPlanner;
 import io.svcproxy.source.ClusterFileSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,14 +38,16 @@ public final class PlanCommand implements Callable<Integer> {
                     + "iptables-save dump file. Default: ${DEFAULT-VALUE}.")
     String against;
 
-    @Option(names = "--output", defaultValue = "diff", paramLabel = "diff|restore|ipset|ipvs",
-            description = "'diff': readable changes grouped by service; 'restore': the exact iptables-restore "
+    @Option(names = "--output", defaultValue = "diff", paramLabel = "diff|restore|ipset|ipvs|nft",
+            description = "'diff': readable changes grouped by service (with --proxy-mode nftables as nft commands); "
+                    + "'restore': the exact iptables-restore "
                     + "payload for one family; with --proxy-mode ipvs also 'ipset' (the ipset restore payload of a "
                     + "fresh node) and 'ipvs' (the planned virtual and real servers and kube-ipvs0 addresses, "
-                    + "ipvsadm -Ln style). Default: ${DEFAULT-VALUE}.")
+                    + "ipvsadm -Ln style); with --proxy-mode nftables 'nft' (the complete tables as nft -f reads "
+                    + "them; with --against live they replace the node's tables). Default: ${DEFAULT-VALUE}.")
     Output output;
 
-    @Option(names = "--proxy-mode", paramLabel = "iptables|ipvs",
+    @Option(names = "--proxy-mode", paramLabel = "iptables|ipvs|nftables",
             description = "kube-proxy's mode to plan for (default: the --config file's mode, else iptables). In ipvs "
                     + "mode --against applies to the iptables glue only: the IPVS services, kube-ipvs0 addresses "
                     + "and ipsets are always compared with an empty node (reading them from a node or a dump is "
@@ -104,14 +83,13 @@ public final class PlanCommand implements Callable<Integer> {
     @Mixin
     ProxyFlags flags;
 
-    enum Output { diff, restore, ipset, ipvs }
+    enum Output { diff, restore, ipset, ipvs, nft }
 
     enum Colour { auto, always, never }
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = err();
         List<Warning> configWarnings = new ArrayList<>();
         ProxyConfig config = flags.proxyConfig(configWarnings);
         configWarnings.forEach(w -> err.println("warning: " + w));
@@ -123,102 +101,23 @@ public final class PlanCommand implements Callable<Integer> {
         NodeTarget target = NodeTarget.parse(against, backend);
         List<IpFamily> families = families(snapshot, target);
         ProxyMode mode = proxyMode != null ? ProxyMode.parse(proxyMode) : config.mode();
-        if (mode == ProxyMode.IPVS) {
-            return planIpvs(config, snapshot, target, families, out, err);
-        }
-        if (output == Output.ipset || output == Output.ipvs) {
-            throw new IllegalArgumentException("--output " + output + " needs --proxy-mode ipvs");
-        }
-        boolean changes = false;
-        for (IpFamily family : families) {
-            IptablesPlan plan = IptablesPlanner.plan(snapshot, PlannerOptionsFactory.create(config, family,
-                    snapshot.node().orElse(null), List.of(), flags.conntrackTcpBeLiberal()));
-            for (Warning w : plan.warnings()) {
-                err.println("warning: " + w);
-            }
-            if (output == Output.restore && target.isEmpty()) {
-                CompletePayload.write(plan, out);
-                changes = true;
-                continue;
-            }
-            Ruleset actual = target.read(family);
-            ChangeSet diff = RulesetDiff.diff(actual, plan);
-            changes |= !diff.isEmpty();
-            if (output == Output.restore) {
-                diff.writeTo(out);
-            } else {
-                if (families.size() > 1) {
-                    out.println("# " + family.kubernetesName());
-                }
-                new DiffRenderer(useColour()).render(diff, out);
-            }
-        }
-        out.flush();
-        return changes ? ExitCodes.CHANGES : ExitCodes.NO_CHANGES;
+        return Dataplanes.of(mode).plan(this, config, snapshot, target, families);
     }
 
-    private int planIpvs(ProxyConfig config, ClusterSnapshot snapshot, NodeTarget target, List<IpFamily> families,
-                         PrintWriter out, PrintWriter err) throws IOException {
-        boolean changes = false;
-        for (IpFamily family : families) {
-            PlannerOptions base = PlannerOptionsFactory.create(config, family, snapshot.node().orElse(null), List.of(),
-                    flags.conntrackTcpBeLiberal());
-            List<Cidr> exclude = new ArrayList<>();
-            if (ipvsExcludeCidrs != null) {
-                ipvsExcludeCidrs.forEach(c -> exclude.add(Cidr.parse(c)));
-            }
-            IpvsOptions opts = IpvsOptions.defaults(base)
-                    .withScheduler(ipvsScheduler, IpvsOptions.parseFlags(ipvsSchedulerFlags))
-                    .withExcludeCidrs(exclude);
-            IpvsPlan plan = IpvsPlanner.plan(snapshot, opts);
-            for (Warning w : plan.warnings()) {
-                err.println("warning: " + w);
-            }
-            IpvsChanges ipvs = IpvsDiff.diff(IpvsState.empty(), plan.ipvs(), DrainState.empty(),
-                    new IpvsDiff.Scope(java.util.Set.copyOf(base.nodePortIPs()), opts.excludeCidrs(),
-                            IpvsDiff.DEFAULT_DRAIN_BOUND), 0L);
-            IpsetChanges ipsets = IpsetDiff.diff(IpsetState.empty(), plan.ipsets());
-            switch (output) {
-                case ipvs:
-                    out.print(IpvsStateText.render(plan.ipvs()));
-                    changes = true;
-                    continue;
-                case ipset:
-                    out.print(IpsetChanges.payload(IpsetRestore.complete(plan.ipsets())));
-                    changes = true;
-                    continue;
-                case restore:
-                    if (target.isEmpty()) {
-                        CompletePayload.write(plan.glue(), out);
-                        changes = true;
-                    } else {
-                        ChangeSet diff = RulesetDiff.diff(target.read(family), plan.glue());
-                        changes |= !diff.isEmpty();
-                        diff.writeTo(out);
-                    }
-                    continue;
-                default:
-                    break;
-            }
-            ChangeSet glue = RulesetDiff.diff(target.read(family), plan.glue());
-            changes |= !glue.isEmpty() || !ipvs.isEmpty() || !ipsets.isEmpty();
-            if (families.size() > 1) {
-                out.println("# " + family.kubernetesName());
-            }
-            out.println("## IPVS (against an empty node)");
-            out.print(IpvsChangesText.render(ipvs));
-            out.println("## ipsets (against an empty node)");
-            out.print(IpvsChangesText.render(ipsets));
-            out.println("## iptables glue");
-            new DiffRenderer(useColour()).render(glue, out);
-        }
-        out.flush();
-        return changes ? ExitCodes.CHANGES : ExitCodes.NO_CHANGES;
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
     }
 
     private List<IpFamily> families(ClusterSnapshot snapshot, NodeTarget target) {
         if (ipFamily != null) {
             return List.of(IpFamily.parse(ipFamily));
+        }
+        if (output == Output.nft) {
+            return List.of(IpFamily.V4, IpFamily.V6);   // the node's whole ruleset: kube-proxy keeps both tables
         }
         if (output != Output.diff || target.isDump()) {
             return List.of(IpFamily.V4);
@@ -231,7 +130,7 @@ public final class PlanCommand implements Callable<Integer> {
         return out;
     }
 
-    private boolean useColour() {
+    boolean useColour() {
         switch (colour) {
             case always: return true;
             case never: return false;

@@ -1,52 +1,30 @@
 package io.svcproxy.cli;
 
-import io.svcproxy.apply.BackendDetector;
-import io.svcproxy.apply.CommandIptablesRestorer;
-import io.svcproxy.apply.CommandRunner;
-import io.svcproxy.apply.ConntrackCleaner;
-import io.svcproxy.apply.DryRunRestorer;
-import io.svcproxy.apply.IptablesBackend;
-import io.svcproxy.apply.IptablesRestorer;
-import io.svcproxy.apply.IptablesSyncer;
-import io.svcproxy.apply.LocalAddresses;
 import io.svcproxy.config.GoDuration;
-import io.svcproxy.config.PlannerOptionsFactory;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.config.ProxyMode;
-import io.svcproxy.reconcile.SyncAction;
-import java.util.function.BooleanSupplier;
-import io.svcproxy.model.ClusterSnapshot;
-import io.svcproxy.model.IpFamily;
-import io.svcproxy.plan.ConntrackFilter;
-import io.svcproxy.plan.PlannerOptions;
-import io.svcproxy.plan.StaleConntrackPlanner;
+import io.svcproxy.dataplane.Dataplane;
+import io.svcproxy.dataplane.DataplaneException;
 import io.svcproxy.model.Warning;
-import io.svcproxy.plan.IncrementalIptablesPlanner;
-import io.svcproxy.reconcile.PlanFactory;
-import io.svcproxy.reconcile.ProxySyncer;
 import io.svcproxy.reconcile.SyncLoop;
+import io.svcproxy.reconcile.SyncObserver;
 import io.svcproxy.source.ApiConnection;
 import io.svcproxy.source.ApiSnapshotSource;
 import io.svcproxy.source.FileSnapshotSource;
 import io.svcproxy.source.NodeEvents;
-import io.svcproxy.reconcile.SyncObserver;
 import io.svcproxy.source.SnapshotSource;
-import io.svcproxy.diff.BatchPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.BiFunction;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The node proxy: keeps this node's rules equal to the desired state until stopped. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -81,24 +59,15 @@ public final class RunCommand implements Callable<Integer> {
             description = "Minimum time between syncs; changes in between are coalesced. Default: 1s.")
     String minSyncPeriod;
 
-    @Option(names = "--iptables-backend", defaultValue = "auto", paramLabel = "auto|nft|legacy",
-            description = "iptables backend. Default: ${DEFAULT-VALUE} (the one holding the node's rules).")
-    String backend;
-
-    @Option(names = "--iptables-batch-services", defaultValue = "auto", paramLabel = "auto|N",
-            description = "Size of the batches a large sync stages its new chains in: 'auto' bounds each "
-                    + "iptables-restore by new chains, per backend (nft " + BatchPolicy.NFT_CHAINS + ", legacy "
-                    + BatchPolicy.LEGACY_CHAINS + "); N puts at most N services in each. Default: ${DEFAULT-VALUE}.")
-    String batchServices;
-
     @Option(names = "--dry-run", description = "Plan and log the diffs continuously; apply nothing.")
     boolean dryRun;
 
     @Option(names = "--cleanup", description = "Remove our rules and exit (as 'svcproxy cleanup').")
     boolean cleanup;
 
-    @Option(names = "--proxy-mode", paramLabel = "iptables|ipvs",
-            description = "Proxy mode: iptables or ipvs (kube-proxy's). Default: --config's mode, else iptables.")
+    @Option(names = "--proxy-mode", paramLabel = "iptables|ipvs|nftables",
+            description = "Proxy mode: iptables, ipvs or nftables (kube-proxy's; nftables programs nf_tables through netlink). "
+                    + "Default: --config's mode, else iptables.")
     String proxyMode;
 
     @Option(names = "--oom-score-adj", paramLabel = "-1000..1000",
@@ -121,12 +90,15 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     IpvsFlags ipvsFlags;
 
+    @Mixin
+    IptablesFlags iptablesFlags;
+
     @Override
     public Integer call() {
         LoggingFormat.apply(loggingFormat);
         if (cleanup) {
             CleanupCommand c = new CleanupCommand();
-            c.backend = backend;
+            c.backend = iptablesFlags.backend;
             c.spec = spec;
             return c.call();
         }
@@ -136,137 +108,75 @@ public final class RunCommand implements Callable<Integer> {
         if (cluster != null && (kubeconfig != null || master != null)) {
             throw new IllegalArgumentException("--cluster cannot be combined with --kubeconfig or --master");
         }
-        boolean ipvs = config.mode() == ProxyMode.IPVS;
+        ProxyModeWiring mode = Dataplanes.of(config.mode());
         endpointFlags.resolve(config);
         endpointFlags.validate();
+        iptablesFlags.validate();
         setup.sysctls(config);
         OomScore.apply(oomScoreAdj != null ? oomScoreAdj : config.oomScoreAdj());
-        BatchPolicy fixedBatches = parseBatchServices(batchServices);
-        CommandRunner runner = new CommandRunner();
-        IptablesBackend chosen = chooseBackend(runner);
-        BatchPolicy batchPolicy = fixedBatches != null ? fixedBatches : chosen.batchPolicy();
-        CommandIptablesRestorer real = new CommandIptablesRestorer(runner, chosen, 5);
-        IptablesRestorer restorer = dryRun ? new DryRunRestorer(real) : real;
         if (dryRun) {
             LOG.info("dry run: planning and logging diffs only; nothing is written to this node");
         }
-
-        if (ipvs && !dryRun) {
-            setup.sysctls(config).applyIpvs(config.ipvs().strictArp());
-        }
-        List<IptablesSyncer> families = new ArrayList<>();
-        for (IpFamily family : IpFamily.values()) {
-            if (setup.familyAvailable(restorer, family)) {
-                families.add(new IptablesSyncer(family, restorer, dryRun ? names -> { } : setup.nfacct(runner),
-                        batchPolicy));
-            }
-        }
-        if (families.isEmpty()) {
-            throw new IllegalStateException("neither iptables nor ip6tables works on this node (run as root?)");
-        }
+        boolean liberal = setup.sysctls(config).tcpBeLiberal() || flags.conntrackTcpBeLiberal();
+        DaemonContext context = DaemonContext.of(config, setup, iptablesFlags, dryRun, liberal);
         String hostname = config.hostnameOverride().isEmpty() ? null : config.hostnameOverride();
-        try (SnapshotSource source = openSource(config, hostname);
-             IpvsDaemon ipvsDaemon = ipvs ? IpvsDaemon.start(config, source, families, runner,
-                     dryRun ? filters -> 0 : setup.conntrack(runner),
-                     setup.sysctls(config).tcpBeLiberal() || flags.conntrackTcpBeLiberal(), dryRun) : null) {
-            boolean liberal = setup.sysctls(config).tcpBeLiberal() || flags.conntrackTcpBeLiberal();
-            List<InetAddress> localIPs = ipvs ? IpvsDaemon.nodeAddresses() : LocalAddresses.list();
-            BiFunction<ClusterSnapshot, IpFamily, PlannerOptions> options = (snapshot, family) ->
-                    PlannerOptionsFactory.create(config, family, snapshot.node().orElse(null), localIPs, liberal);
-            SyncAction syncer;
-            BooleanSupplier canary;
-            if (ipvs) {
-                // IPVS mode's glue has no canary chain: its nat KUBE-SERVICES chain going away means a flush.
-                syncer = ipvsDaemon.syncer();
-                canary = () -> dryRun || restorer.chainExists(families.get(0).family(), "nat", "KUBE-SERVICES");
-            } else {
-                // One incremental planner per family: a sync re-renders only the services that changed.
-                Map<IpFamily, IncrementalIptablesPlanner> planners = new EnumMap<>(IpFamily.class);
-                PlanFactory planner = (snapshot, family) -> planners
-                        .computeIfAbsent(family, f -> new IncrementalIptablesPlanner())
-                        .plan(snapshot, options.apply(snapshot, family));
-                ConntrackCleaner conntrack = dryRun ? filters -> 0 : setup.conntrack(runner);
-                syncer = new ProxySyncer(source, planner, families, conntrack,
-                        (before, after) -> staleEntries(before, after, families, options));
-                canary = () -> dryRun || restorer.chainExists(families.get(0).family(), "mangle", "KUBE-PROXY-CANARY");
-            }
-            SyncLoop loop = new SyncLoop(syncer, config.minSyncPeriod(), config.syncPeriod(),
-                    Duration.ofMillis(Math.min(5000, config.syncPeriod().toMillis())), canary);
-            DaemonEndpoints endpoints = DaemonEndpoints.start(endpointFlags, config, loop,
-                    families.stream().map(IptablesSyncer::family).toList());
-            if (source instanceof ApiSnapshotSource api) {
-                loop.addObserver(nodeEventsObserver(api.nodeEvents()));
-                // A refused list or watch (RBAC) leaves the rules stale: not ready, said why.
-                endpoints.health().setSourceProblem(api::problem);
-                // Back after an outage: relisted; also read the kernel and repair any drift meanwhile.
-                api.onRelisted(() -> {
-                    loop.requestFullSync();
-                    loop.requestSync();
-                });
-            }
-            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
-            Signals.onTerminate(() -> {
-                LOG.info("stopping; rules stay in place");
-                loop.stop();
-                if (!running.get()) {
-                    // Still waiting for the initial state: nothing was written, nothing to finish.
-                    System.exit(0);
-                }
-            });
-            source.start(loop::requestSync);
-            if (!dryRun) {
-                // IPVS mode has no localhost NodePorts (kube-proxy's IPVS mode neither).
-                setup.sysctls(config).apply(!ipvs
-                        && options.apply(source.current(), IpFamily.V4).localhostNodePortsActive());
-            }
-            running.set(true);
-            LOG.info("svcproxy running: mode {}, {}, backend {}, families {}, sync period {}, min sync period {}",
-                    config.mode().flagValue(), cluster != null ? "cluster file " + cluster : "Kubernetes API", chosen, families.stream().map(f -> f.family().kubernetesName()).toList(),
-                    GoDuration.format(config.syncPeriod()), GoDuration.format(config.minSyncPeriod()));
-            try (endpoints) {
-                loop.run();
+        try (SnapshotSource source = openSource(config, hostname)) {
+            ModeDaemon daemon = mode.daemon(context, source);
+            try (Dataplane dataplane = daemon.dataplane()) {
+                run(config, source, daemon);
             }
         }
         return 0;
     }
 
-    /** Sync failures become Warning Events on this Node (rate-limited by NodeEvents). */
-    /** --iptables-batch-services: null for "auto" (the backend's chain budget), else N services per batch. */
-    static BatchPolicy parseBatchServices(String value) {
-        if ("auto".equals(value)) {
-            return null;
+    /** The loop over the mode's dataplane, with the daemon's endpoints, until SIGTERM. */
+    private void run(ProxyConfig config, SnapshotSource source, ModeDaemon daemon) {
+        Dataplane dataplane = daemon.dataplane();
+        SyncLoop loop = new SyncLoop(dataplane, config.minSyncPeriod(), config.syncPeriod(),
+                Duration.ofMillis(Math.min(5000, config.syncPeriod().toMillis())));
+        DaemonEndpoints endpoints = DaemonEndpoints.start(endpointFlags, config, loop, dataplane.families());
+        if (source instanceof ApiSnapshotSource api) {
+            loop.addObserver(nodeEventsObserver(api.nodeEvents()));
+            // A refused list or watch (RBAC) leaves the rules stale: not ready, said why.
+            endpoints.health().setSourceProblem(api::problem);
+            // Back after an outage: relisted; also read the kernel and repair any drift meanwhile.
+            api.onRelisted(() -> {
+                loop.requestFullSync();
+                loop.requestSync();
+            });
         }
-        int n;
-        try {
-            n = Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--iptables-batch-services must be 'auto' or a number, not '" + value + "'");
+        AtomicBoolean running = new AtomicBoolean();
+        Signals.onTerminate(() -> {
+            LOG.info("stopping; rules stay in place");
+            loop.stop();
+            if (!running.get()) {
+                // Still waiting for the initial state: nothing was written, nothing to finish.
+                System.exit(0);
+            }
+        });
+        source.start(loop::requestSync);
+        if (!dryRun) {
+            setup.sysctls(config).apply(daemon.localhostNodePorts().test(source.current()));
         }
-        if (n < 1) {
-            throw new IllegalArgumentException("--iptables-batch-services must be at least 1");
+        running.set(true);
+        LOG.info("svcproxy running: mode {}, {}, backend {}, families {}, sync period {}, min sync period {}",
+                config.mode().flagValue(), cluster != null ? "cluster file " + cluster : "Kubernetes API",
+                daemon.backend(), dataplane.families().stream().map(f -> f.kubernetesName()).toList(),
+                GoDuration.format(config.syncPeriod()), GoDuration.format(config.minSyncPeriod()));
+        try (endpoints) {
+            loop.run();
         }
-        return BatchPolicy.services(n);
     }
 
+    /** Sync failures become Warning Events on this Node (rate-limited by NodeEvents). */
     private static SyncObserver nodeEventsObserver(NodeEvents events) {
         return new SyncObserver() {
             @Override
-            public void syncFailed(Throwable error, boolean restoreRefused) {
-                events.syncFailed((restoreRefused ? "iptables-restore refused the rules: " : "sync failed: ")
-                        + error.getMessage());
+            public void syncFailed(Throwable error) {
+                events.syncFailed((error instanceof DataplaneException de && de.refused()
+                        ? de.component() + " refused the rules: " : "sync failed: ") + error.getMessage());
             }
         };
-    }
-
-    /** UDP conntrack entries the change made stale, for every family this node runs. */
-    private static List<ConntrackFilter> staleEntries(ClusterSnapshot before, ClusterSnapshot after,
-                                                      List<IptablesSyncer> families,
-                                                      BiFunction<ClusterSnapshot, IpFamily, PlannerOptions> options) {
-        List<ConntrackFilter> out = new ArrayList<>();
-        for (IptablesSyncer f : families) {
-            out.addAll(StaleConntrackPlanner.plan(before, after, options.apply(after, f.family())));
-        }
-        return out;
     }
 
     /** The cluster file with --cluster, else the Kubernetes API (--kubeconfig, --master, or in-cluster). */
@@ -284,7 +194,7 @@ public final class RunCommand implements Callable<Integer> {
         ProxyConfig.Builder b = config.toBuilder();
         ProxyMode mode = config.mode();
         if (proxyMode != null) {
-            mode = ProxyMode.parse(proxyMode);   // a clear error for anything but iptables or ipvs
+            mode = ProxyMode.parse(proxyMode);   // a clear error for a mode kube-proxy does not have
             b.mode(mode);
         }
         if (syncPeriod != null) {
@@ -303,11 +213,5 @@ public final class RunCommand implements Callable<Integer> {
         }
         b.ipvs(ipvsFlags.apply(b.ipvs()));
         return b.build();
-    }
-
-    private IptablesBackend chooseBackend(CommandRunner runner) {
-        BackendDetector.Choice choice = new BackendDetector(runner).choose(backend);
-        LOG.info("iptables backend {}: {}", choice.backend(), choice.reason());
-        return choice.backend();
     }
 }

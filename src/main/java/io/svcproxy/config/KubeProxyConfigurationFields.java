@@ -21,7 +21,8 @@ final class KubeProxyConfigurationFields {
             "healthzBindAddress", "metricsBindAddress", "oomScoreAdj", "conntrack.maxPerCore", "conntrack.min",
             "conntrack.tcpEstablishedTimeout", "conntrack.tcpCloseWaitTimeout",
             "ipvs.syncPeriod", "ipvs.minSyncPeriod", "ipvs.scheduler", "ipvs.excludeCIDRs", "ipvs.strictARP",
-            "ipvs.tcpTimeout", "ipvs.tcpFinTimeout", "ipvs.udpTimeout");
+            "ipvs.tcpTimeout", "ipvs.tcpFinTimeout", "ipvs.udpTimeout",
+            "nftables.syncPeriod", "nftables.minSyncPeriod", "nftables.masqueradeBit", "nftables.masqueradeAll");
 
     /** Read by kube-proxy, not used by svcproxy: a warning when set to something else than this default. */
     static final Map<String, Object> UNSUPPORTED_DEFAULTS = Map.ofEntries(
@@ -41,10 +42,6 @@ final class KubeProxyConfigurationFields {
             Map.entry("conntrack.tcpBeLiberal", false),
             Map.entry("conntrack.udpTimeout", "0s"),
             Map.entry("conntrack.udpStreamTimeout", "0s"),
-            Map.entry("nftables.masqueradeAll", false),
-            Map.entry("nftables.masqueradeBit", 14),
-            Map.entry("nftables.syncPeriod", "30s"),
-            Map.entry("nftables.minSyncPeriod", "1s"),
             Map.entry("winkernel.networkName", ""),
             Map.entry("winkernel.sourceVip", ""),
             Map.entry("winkernel.enableDSR", false),

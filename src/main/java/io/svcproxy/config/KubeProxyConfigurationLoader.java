@@ -69,22 +69,28 @@ public final class KubeProxyConfigurationLoader {
     }
 
     private static ProxyConfig toConfig(FieldReader f) {
+        ProxyMode mode = f.parse("mode", ProxyMode::parse);
+        // The mode's own section: periods from ipvs.* in IPVS mode (iptables.* is ignored there, as by
+        // kube-proxy), periods and masquerading from nftables.* in nftables mode, else iptables.*.
+        String section = switch (mode) {
+            case IPVS -> "ipvs.";
+            case NFTABLES -> "nftables.";
+            case IPTABLES -> "iptables.";
+        };
+        String masquerade = mode == ProxyMode.NFTABLES ? "nftables." : "iptables.";
         ProxyConfig.Builder b = ProxyConfig.builder()
                 .hostnameOverride(f.string("hostnameOverride"))
                 .clusterCidrs(f.string("clusterCIDR"))
                 .kubeconfig(f.string("clientConnection.kubeconfig"))
-                .masqueradeAll(f.bool("iptables.masqueradeAll", false))
-                .masqueradeBit(f.integer("iptables.masqueradeBit", ProxyConfig.DEFAULT_MASQUERADE_BIT))
+                .masqueradeAll(f.bool(masquerade + "masqueradeAll", false))
+                .masqueradeBit(f.integer(masquerade + "masqueradeBit", ProxyConfig.DEFAULT_MASQUERADE_BIT))
                 .localhostNodePorts(f.bool("iptables.localhostNodePorts", true))
                 .bridgeInterface(f.string("detectLocal.bridgeInterface"))
                 .interfaceNamePrefix(f.string("detectLocal.interfaceNamePrefix"));
-        b.mode(f.parse("mode", ProxyMode::parse));
+        b.mode(mode);
         b.detectLocalMode(f.parse("detectLocalMode", DetectLocalMode::parse));
         b.nodePortAddresses(f.parseList("nodePortAddresses", NodePortAddresses::parse));
-        // Newer versions move the periods to the top level; when both are set, the top level wins. In IPVS
-        // mode the periods come from ipvs.* (iptables.* is ignored there, as by kube-proxy).
-        ProxyMode mode = f.parse("mode", ProxyMode::parse);
-        String section = mode == ProxyMode.IPVS ? "ipvs." : "iptables.";
+        // Newer versions move the periods to the top level; when both are set, the top level wins.
         Duration sync = f.duration("syncPeriod", f.duration(section + "syncPeriod", ProxyConfig.DEFAULT_SYNC_PERIOD));
         Duration minSync = f.duration("minSyncPeriod", f.duration(section + "minSyncPeriod", ProxyConfig.DEFAULT_MIN_SYNC_PERIOD));
         List<io.svcproxy.model.Cidr> exclude = new ArrayList<>();

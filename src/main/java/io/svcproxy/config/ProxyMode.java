@@ -1,8 +1,11 @@
 package io.svcproxy.config;
 
-/** kube-proxy's --proxy-mode values that svcproxy knows; "" means the default, iptables. */
+/**
+ * kube-proxy's --proxy-mode values that svcproxy knows; "" means the default, iptables. Which of them
+ * this build can run is decided where the dataplane is built (cli.Dataplanes), not here.
+ */
 public enum ProxyMode {
-    IPTABLES("iptables"), IPVS("ipvs");
+    IPTABLES("iptables"), IPVS("ipvs"), NFTABLES("nftables");
 
     private final String flagValue;
 
@@ -23,6 +26,6 @@ public enum ProxyMode {
                 return m;
             }
         }
-        throw new IllegalArgumentException("unknown proxy mode '" + text + "' (expected iptables or ipvs)");
+        throw new IllegalArgumentException("unknown proxy mode '" + text + "' (expected iptables, ipvs or nftables)");
     }
 }

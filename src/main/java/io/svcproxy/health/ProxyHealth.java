@@ -1,8 +1,8 @@
 package io.svcproxy.health;
 
+import io.svcproxy.dataplane.SyncReport;
 import io.svcproxy.model.NodeInfo;
 import io.svcproxy.reconcile.SyncObserver;
-import io.svcproxy.reconcile.SyncReport;
 
 import java.time.Clock;
 import java.time.Duration;

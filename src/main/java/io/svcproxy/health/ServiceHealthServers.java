@@ -1,12 +1,12 @@
 package io.svcproxy.health;
 
+import io.svcproxy.dataplane.SyncReport;
 import io.svcproxy.httpd.EndpointServer;
 import io.svcproxy.httpd.EndpointServer.Response;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.ServiceName;
 import io.svcproxy.plan.HealthCheckPorts;
 import io.svcproxy.reconcile.SyncObserver;
-import io.svcproxy.reconcile.SyncReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

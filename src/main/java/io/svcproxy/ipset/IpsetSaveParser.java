@@ -3,7 +3,6 @@ package io.svcproxy.ipset;
 import io.svcproxy.model.Addresses;
 import io.svcproxy.model.Cidr;
 import io.svcproxy.model.IpFamily;
-import io.svcproxy.plan.ipvs.KubeIpsets;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

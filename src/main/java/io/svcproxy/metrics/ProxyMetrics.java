@@ -5,14 +5,14 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.svcproxy.apply.IptablesSyncer;
-import io.svcproxy.apply.RestoreException;
+import io.svcproxy.dataplane.DataplaneException;
+import io.svcproxy.dataplane.FamilyResult;
+import io.svcproxy.dataplane.SyncReport;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.ServiceName;
 import io.svcproxy.plan.HealthCheckPorts;
 import io.svcproxy.reconcile.SyncObserver;
-import io.svcproxy.reconcile.SyncReport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,7 +34,9 @@ import java.util.function.Function;
 
 /**
  * kube-proxy's metric families (names, types, labels and buckets of pkg/proxy/metrics, iptables mode),
- * so existing dashboards and alerts work, plus svcproxy's own. Fed by the sync loop.
+ * so existing dashboards and alerts work, plus svcproxy's own. Fed by the sync loop with mode-neutral
+ * reports: the restore-failure counters count the failures the kernel refused
+ * ({@link DataplaneException#refused()}), whichever mode runs.
  *
  * <p>Approximations, because the source reports "something changed" without saying what:
  * {@code *_service_changes_total} and {@code *_endpoint_changes_total} count the services whose ports,
@@ -194,7 +196,9 @@ public final class ProxyMetrics implements SyncObserver {
     public void syncSucceeded(SyncReport report) {
         Instant now = clock.instant();
         double took = report.took().toNanos() / 1e9;
-        for (IptablesSyncer.Result r : report.families()) {
+        Map<IpFamily, Map<String, Integer>> rules = new EnumMap<>(IpFamily.class);
+        rules.putAll(rulesPerTable);
+        for (FamilyResult r : report.families()) {
             String l = r.family().kubernetesName();
             syncDuration.labelValues(l).observe(took);
             (r.full() ? fullSyncDuration : partialSyncDuration).labelValues(l).observe(took);
@@ -212,7 +216,11 @@ public final class ProxyMetrics implements SyncObserver {
                 restoreWrites.labelValues(l).inc(r.writes());
                 payloadBytes.labelValues(l).observe(r.payloadBytes());
             }
+            if (!r.rulesPerTable().isEmpty()) {
+                rules.put(r.family(), r.rulesPerTable());
+            }
         }
+        rulesPerTable = rules;
         if (report.conntrackDeleted() > 0) {
             conntrackDeleted.inc(report.conntrackDeleted());
         }
@@ -220,12 +228,6 @@ public final class ProxyMetrics implements SyncObserver {
         endpointChangesPending.set(0);
         serviceChangesPending.set(0);
         countChanges(report.snapshot());
-        if (!report.rulesPerTable().isEmpty()) {
-            Map<IpFamily, Map<String, Integer>> rules = new EnumMap<>(IpFamily.class);
-            rules.putAll(rulesPerTable);
-            rules.putAll(report.rulesPerTable());
-            rulesPerTable = rules;
-        }
         String host = hostname.apply(report.snapshot());
         Map<IpFamily, Map<String, Integer>> noLocal = new EnumMap<>(IpFamily.class);
         for (IpFamily f : families) {
@@ -235,9 +237,9 @@ public final class ProxyMetrics implements SyncObserver {
     }
 
     @Override
-    public void syncFailed(Throwable error, boolean restoreRefused) {
+    public void syncFailed(Throwable error) {
         syncFailures.inc();
-        if (!(error instanceof RestoreException re)) {
+        if (!(error instanceof DataplaneException re) || !re.refused()) {   // only what the kernel refused
             return;
         }
         List<IpFamily> failed = re.family() == null ? families : List.of(re.family());

@@ -24,7 +24,11 @@ final class NativeGateway {
     private static final int SOCK_RAW = 3;
     private static final int SOCK_CLOEXEC = 0x80000;
     private static final int SOL_SOCKET = 1;
+    private static final int SO_SNDBUF = 7;
     private static final int SO_RCVBUF = 8;
+    private static final int SO_SNDBUFFORCE = 32;
+    private static final int SO_RCVBUFFORCE = 33;
+    private static final int SOL_NETLINK = 270;
     private static final int SO_RCVTIMEO = 20;    // SO_RCVTIMEO_OLD: struct timeval of two longs
     private static final int MSG_TRUNC = 0x20;
     private static final int O_RDONLY = 0;
@@ -113,6 +117,32 @@ final class NativeGateway {
     void setReceiveBuffer(int fd, int bytes) {
         byte[] value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(bytes).array();
         retry("setsockopt(SO_RCVBUF)", () -> libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, value, value.length));
+    }
+
+    /**
+     * Raises the send and receive buffers to at least the given sizes: with the *FORCE options
+     * (root may exceed the net.core.[rw]mem_max caps, which a large nf_tables batch and its acks
+     * need), falling back to the capped options when not permitted.
+     */
+    void setBuffersAtLeast(int fd, int sendBytes, int receiveBytes) {
+        setIntOption(fd, SOL_SOCKET, SO_SNDBUFFORCE, SO_SNDBUF, sendBytes, "SO_SNDBUF");
+        setIntOption(fd, SOL_SOCKET, SO_RCVBUFFORCE, SO_RCVBUF, receiveBytes, "SO_RCVBUF");
+    }
+
+    /** A netlink-level boolean socket option (NETLINK_CAP_ACK, NETLINK_EXT_ACK...). */
+    void setNetlinkOption(int fd, int option, boolean on) {
+        byte[] value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(on ? 1 : 0).array();
+        retry("setsockopt(SOL_NETLINK, " + option + ")",
+                () -> libc.setsockopt(fd, SOL_NETLINK, option, value, value.length));
+    }
+
+    private void setIntOption(int fd, int level, int forced, int capped, int bytes, String what) {
+        byte[] value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(bytes).array();
+        try {
+            retry("setsockopt(" + what + "FORCE)", () -> libc.setsockopt(fd, level, forced, value, value.length));
+        } catch (NetlinkException e) {
+            retry("setsockopt(" + what + ")", () -> libc.setsockopt(fd, level, capped, value, value.length));
+        }
     }
 
     /** Sends one datagram to the kernel (port id 0). */

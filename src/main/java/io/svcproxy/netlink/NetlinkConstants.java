@@ -45,6 +45,10 @@ public final class NetlinkConstants {
     public static final int NLM_F_CREATE = 0x400;
     public static final int NLM_F_APPEND = 0x800;
 
+    // --- linux/netlink.h: SOL_NETLINK socket options ----------------------------------------
+    public static final int NETLINK_CAP_ACK = 10;
+    public static final int NETLINK_EXT_ACK = 11;
+
     // --- linux/netlink.h: struct nlattr -----------------------------------------------------
     public static final int NLA_HDRLEN = 4;
     public static final int NLA_ALIGNTO = 4;
@@ -68,6 +72,10 @@ public final class NetlinkConstants {
     public static final int NFNETLINK_V0 = 0;
     public static final int NFNL_SUBSYS_CTNETLINK = 1;
     public static final int NFNL_SUBSYS_ACCT = 7;
+    public static final int NFNL_SUBSYS_NFTABLES = 10;
+    /** Batch frame messages (NLMSG_MIN_TYPE and the next): res_id names the subsystem. */
+    public static final int NFNL_MSG_BATCH_BEGIN = 0x10;
+    public static final int NFNL_MSG_BATCH_END = 0x11;
 
     /** nlmsg_type of an nfnetlink message: subsystem in the high byte, message in the low byte. */
     public static int nfnlMessageType(int subsystem, int message) {

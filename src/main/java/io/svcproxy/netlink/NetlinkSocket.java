@@ -168,6 +168,103 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
+    /** In a {@link #batch} result: the kernel sent nothing for this message. */
+    public static final int NO_ANSWER = -1;
+    /** Bytes of receive buffer reserved per acknowledgement of a batch (one small skb each). */
+    private static final int RCVBUF_PER_ACK = 1024;
+    private int sendBufferSet;
+    private int receiveBufferSet = SOCKET_RCVBUF;
+    private boolean capAckSet;
+
+    /**
+     * Sends {@code messages} (an nfnetlink batch: BATCH_BEGIN, the requests, BATCH_END) as ONE
+     * datagram, because the kernel takes a batch from a single skb only, and collects the kernel's
+     * answers: the errno for each message (0 = acknowledged) or {@link #NO_ANSWER}. Socket buffers
+     * are raised first so the whole batch fits in one send and all its acks fit in the receive
+     * queue (the kernel queues them while it processes the batch). Returns once every message that
+     * asked for an ACK is answered, or when a message that did not ask (the batch frame) is refused,
+     * since the kernel sends nothing more then.
+     */
+    /** Bytes of the last batch datagram sent, what a sync reports as its payload. */
+    public long lastBatchBytes() {
+        return lastBatchBytes;
+    }
+
+    private long lastBatchBytes;
+
+    public int[] batch(List<NetlinkMessageBuilder> messages) {
+        requireOpen();
+        int n = messages.size();
+        if (nextSeq > Integer.MAX_VALUE - n - 1) {
+            nextSeq = 1;
+        }
+        int firstSeq = nextSeq;
+        nextSeq += n;
+        byte[][] built = new byte[n][];
+        long total = 0;
+        int acksWanted = 0;
+        for (int i = 0; i < n; i++) {
+            built[i] = messages.get(i).build(firstSeq + i, portId);
+            total += NetlinkMessageBuilder.align(built[i].length);
+            if ((messages.get(i).flags() & NetlinkConstants.NLM_F_ACK) != 0) {
+                acksWanted++;
+            }
+        }
+        if (total > Integer.MAX_VALUE - 65536) {
+            throw new IllegalArgumentException("batch of " + total + " bytes is too large for one datagram");
+        }
+        byte[] datagram = new byte[(int) total];
+        lastBatchBytes = datagram.length;
+        int at = 0;
+        for (byte[] m : built) {
+            System.arraycopy(m, 0, datagram, at, m.length);
+            at += NetlinkMessageBuilder.align(m.length);
+        }
+        prepareForBatch(datagram.length, acksWanted);
+        gateway.sendToKernel(fd, datagram);
+
+        int[] result = new int[n];
+        java.util.Arrays.fill(result, NO_ANSWER);
+        int answered = 0;
+        boolean frameRefused = false;
+        while (answered < acksWanted && !frameRefused) {
+            NativeGateway.Received r = gateway.receive(fd, buffer);
+            if (r.senderPortId() != 0) {
+                continue;
+            }
+            for (NetlinkMessage m : NetlinkMessages.parse(buffer, r.length(), ByteOrder.nativeOrder())) {
+                int index = m.seq() - firstSeq;
+                if (m.type() != NetlinkConstants.NLMSG_ERROR || index < 0 || index >= n
+                        || (m.portId() != portId && m.portId() != 0) || result[index] != NO_ANSWER) {
+                    continue;
+                }
+                result[index] = NetlinkMessages.errno(m);
+                if ((messages.get(index).flags() & NetlinkConstants.NLM_F_ACK) != 0) {
+                    answered++;
+                } else if (result[index] != 0) {
+                    frameRefused = true;
+                }
+            }
+        }
+        return result;
+    }
+
+    private void prepareForBatch(int bytes, int acks) {
+        if (!capAckSet) {
+            // Errors then carry only the refused message's header, not a copy of the whole message.
+            gateway.setNetlinkOption(fd, NetlinkConstants.NETLINK_CAP_ACK, true);
+            capAckSet = true;
+        }
+        int send = bytes + 65536;
+        long receive = Math.max((long) SOCKET_RCVBUF, (long) acks * RCVBUF_PER_ACK);
+        int receiveCapped = (int) Math.min(receive, 1L << 30);
+        if (send > sendBufferSet || receiveCapped > receiveBufferSet) {
+            gateway.setBuffersAtLeast(fd, Math.max(send, sendBufferSet), Math.max(receiveCapped, receiveBufferSet));
+            sendBufferSet = Math.max(send, sendBufferSet);
+            receiveBufferSet = Math.max(receiveCapped, receiveBufferSet);
+        }
+    }
+
     private int send(NetlinkMessageBuilder request) {
         requireOpen();
         int seq = nextSeq++;

@@ -21,8 +21,15 @@ public interface NftKernel extends AutoCloseable {
     /**
      * Sends {@code ops} as one batch. The kernel applies all of it or nothing; on a refusal this
      * throws {@link NftApplyException} naming the first op the kernel refused and its errno.
+     *
+     * @return the bytes sent (0 for no ops)
      */
-    void apply(List<NftOp> ops);
+    long apply(List<NftOp> ops);
+
+    /** Whether the kernel has the table; cheaper than {@link #read} (no dump). */
+    default boolean exists(NftFamily family, String table) {
+        return read(family, table).isPresent();
+    }
 
     @Override
     void close();

@@ -38,34 +38,33 @@ final class ServicePortRenderer {
 
     /** Returns null when the service port has no cluster IP of this family. */
     ServiceRules render(ServicePort svc, List<Endpoint> allEndpoints) {
-        IpFamily family = opts.family();
-        InetAddress clusterIP = svc.clusterIP(family);
-        if (clusterIP == null) {
+        ServicePortIntent intent = ServicePortIntent.of(svc, allEndpoints, opts);
+        if (intent == null) {
             return null;
         }
+        InetAddress clusterIP = intent.clusterIP();
         Builder b = new Builder(svc);
-        List<Endpoint> endpoints = allEndpoints.stream().filter(ep -> ep.family() == family).toList();
-        EndpointSelection sel = EndpointSelector.select(svc, endpoints, family, opts.hostname(), opts.zone());
         ServicePortName name = svc.name();
         String svcName = name.toString();
 
         String clusterChain = ChainNames.clusterPolicy(name);
         String localChain = ChainNames.localPolicy(name);
-        boolean usesClusterChain = !sel.cluster().isEmpty() && svc.usesClusterEndpoints(family);
-        boolean usesLocalChain = !sel.local().isEmpty() && svc.usesLocalEndpoints(family);
-        boolean hasEndpoints = sel.anyEndpoints();
+        boolean usesClusterChain = intent.usesClusterEndpoints();
+        boolean usesLocalChain = intent.usesLocalEndpoints();
+        boolean hasEndpoints = intent.hasEndpoints();
 
         String internalChain = svc.internalPolicyLocal() ? localChain : clusterChain;
-        boolean hasInternalEndpoints = hasEndpoints && !(svc.internalPolicyLocal() && sel.local().isEmpty());
+        boolean hasInternalEndpoints = intent.hasInternalEndpoints();
         String externalPolicyChain = svc.externalPolicyLocal() ? localChain : clusterChain;
-        boolean hasExternalEndpoints = hasEndpoints && !(svc.externalPolicyLocal() && sel.local().isEmpty());
+        boolean hasExternalEndpoints = intent.hasExternalEndpoints();
         String externalChain = ChainNames.external(name);
-        boolean usesExternalChain = hasEndpoints && svc.externallyAccessible(family);
+        boolean usesExternalChain = intent.usesExternalChain();
 
-        List<InetAddress> lbIPs = svc.loadBalancerIPs(family);
-        List<Cidr> sourceRanges = svc.sourceRanges(family);
+        List<InetAddress> lbIPs = intent.loadBalancerIPs();
+        List<Cidr> sourceRanges = intent.sourceRanges();
         String fwChain = ChainNames.firewall(name);
-        boolean usesFwChain = hasEndpoints && !lbIPs.isEmpty() && !sourceRanges.isEmpty();
+        // iptables mode builds the firewall chain only when there is somewhere to send accepted traffic.
+        boolean usesFwChain = hasEndpoints && intent.sourceRangesApply();
         String lbChain = usesFwChain ? fwChain : externalChain;
 
         // What packets meet when there is nothing to send them to.
@@ -96,7 +95,7 @@ final class ServicePortRenderer {
         }
 
         // External IPs.
-        for (InetAddress ip : svc.externalIPs(family)) {
+        for (InetAddress ip : intent.externalIPs()) {
             if (hasEndpoints) {
                 b.nat(SERVICES, capture(svc, host(ip), svcName + " external IP").jump(externalChain));
             }
@@ -167,18 +166,18 @@ final class ServicePortRenderer {
         }
         if (usesClusterChain) {
             List<String> rules = new ArrayList<>(internalChain.equals(clusterChain) ? internalMasq : List.of());
-            rules.addAll(endpointJumps(svc, svcName, sel.cluster()));
+            rules.addAll(endpointJumps(svc, svcName, intent.clusterEndpoints()));
             b.chain(clusterChain, rules);
         }
         if (usesLocalChain) {
             List<String> rules = new ArrayList<>(internalChain.equals(localChain) ? internalMasq : List.of());
-            rules.addAll(endpointJumps(svc, svcName, sel.local()));
+            rules.addAll(endpointJumps(svc, svcName, intent.localEndpoints()));
             b.chain(localChain, rules);
         }
-        for (Endpoint ep : sel.reachable()) {
+        for (Endpoint ep : intent.reachableEndpoints()) {
             b.chain(ChainNames.endpoint(name, ep), endpointChainRules(svc, svcName, ep));
         }
-        return b.build(sel.reachable().size(),
+        return b.build(intent.reachableEndpoints().size(),
                 hasEndpoints && !hasInternalEndpoints,
                 hasEndpoints && !hasExternalEndpoints);
     }

@@ -1,5 +1,7 @@
 package io.svcproxy.reconcile;
 
+import io.svcproxy.dataplane.SyncReport;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +32,8 @@ public final class CompositeSyncObserver implements SyncObserver {
     }
 
     @Override
-    public void syncFailed(Throwable error, boolean restoreRefused) {
-        each(o -> o.syncFailed(error, restoreRefused));
+    public void syncFailed(Throwable error) {
+        each(o -> o.syncFailed(error));
     }
 
     private void each(Consumer<SyncObserver> call) {

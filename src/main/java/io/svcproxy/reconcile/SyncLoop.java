@@ -1,24 +1,26 @@
 package io.svcproxy.reconcile;
 
-import io.svcproxy.apply.RestoreException;
+import io.svcproxy.dataplane.Dataplane;
+import io.svcproxy.dataplane.DataplaneException;
+import io.svcproxy.dataplane.SyncReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 
 /**
  * The single thread that syncs. Change notifications only set a flag (coalesced); syncs start at
  * most once per minSyncPeriod; a full sync (kernel read, drift repair) runs every syncPeriod, when
- * the canary chain is gone, and after any failure; failures retry with exponential backoff.
+ * the dataplane's canary is gone, and after any failure; failures retry with exponential backoff.
+ * It knows no mode: what it syncs is a {@link Dataplane}.
  */
 public final class SyncLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncLoop.class);
-    private final SyncAction syncer;
+    private final Dataplane dataplane;
     private final Duration minSyncPeriod;
     private final Duration syncPeriod;
     private final Duration canaryPeriod;
-    private final BooleanSupplier canaryPresent;
+    private final LoopClock clock;
     private final Object lock = new Object();
     private boolean pending = true;
     private boolean fullPending = true;
@@ -31,13 +33,17 @@ public final class SyncLoop implements Runnable {
     private volatile long lastSuccessNanos;
     private volatile SyncObserver observer = SyncObserver.NONE;
 
-    public SyncLoop(SyncAction syncer, Duration minSyncPeriod, Duration syncPeriod, Duration canaryPeriod,
-                    BooleanSupplier canaryPresent) {
-        this.syncer = syncer;
+    public SyncLoop(Dataplane dataplane, Duration minSyncPeriod, Duration syncPeriod, Duration canaryPeriod) {
+        this(dataplane, minSyncPeriod, syncPeriod, canaryPeriod, LoopClock.SYSTEM);
+    }
+
+    public SyncLoop(Dataplane dataplane, Duration minSyncPeriod, Duration syncPeriod, Duration canaryPeriod,
+                    LoopClock clock) {
+        this.dataplane = dataplane;
         this.minSyncPeriod = minSyncPeriod;
         this.syncPeriod = syncPeriod;
         this.canaryPeriod = canaryPeriod;
-        this.canaryPresent = canaryPresent;
+        this.clock = clock;
     }
 
     public void setObserver(SyncObserver observer) {
@@ -74,14 +80,14 @@ public final class SyncLoop implements Runnable {
         }
     }
 
-    /** System.nanoTime() of the last successful sync, 0 before the first. */
+    /** The clock's nanoTime() of the last successful sync, 0 before the first. */
     public long lastSuccessNanos() {
         return lastSuccessNanos;
     }
 
     @Override
     public void run() {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         nextFull = now + syncPeriod.toNanos();
         nextCanary = now + canaryPeriod.toNanos();
         while (!stopped) {
@@ -97,7 +103,7 @@ public final class SyncLoop implements Runnable {
     private boolean awaitWork() {
         synchronized (lock) {
             while (!stopped) {
-                long now = System.nanoTime();
+                long now = clock.nanoTime();
                 if (now >= nextCanary) {
                     nextCanary = now + canaryPeriod.toNanos();
                     if (!checkCanary()) {
@@ -123,9 +129,8 @@ public final class SyncLoop implements Runnable {
                 if (pending) {
                     wake = Math.min(wake, earliest);
                 }
-                long waitMillis = Math.max(1, (wake - now) / 1_000_000);
                 try {
-                    lock.wait(waitMillis);
+                    clock.await(lock, wake - now);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     stopped = true;
@@ -137,9 +142,9 @@ public final class SyncLoop implements Runnable {
 
     private boolean checkCanary() {
         try {
-            boolean present = canaryPresent.getAsBoolean();
+            boolean present = dataplane.canaryPresent();
             if (!present) {
-                LOG.warn("canary chain KUBE-PROXY-CANARY is gone: rules were flushed; resyncing in full");
+                LOG.warn("canary {} is gone: rules were flushed; resyncing in full", dataplane.canary());
             }
             return present;
         } catch (RuntimeException e) {
@@ -149,9 +154,9 @@ public final class SyncLoop implements Runnable {
     }
 
     private void runOnce(boolean full) {
-        lastStart = System.nanoTime();
+        lastStart = clock.nanoTime();
         try {
-            SyncReport report = syncer.sync(full);
+            SyncReport report = dataplane.sync(full);
             if (report.driftRepaired() > 0) {
                 LOG.warn("{}", report.describe());
             } else {
@@ -160,21 +165,21 @@ public final class SyncLoop implements Runnable {
             observer.syncSucceeded(report);
             failures = 0;
             retryAt = Long.MAX_VALUE;
-            lastSuccessNanos = System.nanoTime();
+            lastSuccessNanos = clock.nanoTime();
             if (full) {
                 nextFull = lastSuccessNanos + syncPeriod.toNanos();
             }
         } catch (RuntimeException e) {
             failures++;
-            observer.syncFailed(e, e instanceof RestoreException);
+            observer.syncFailed(e);
             long backoff = backoff(failures).toNanos();
-            retryAt = System.nanoTime() + backoff;
+            retryAt = clock.nanoTime() + backoff;
             synchronized (lock) {
                 fullPending = true;
             }
-            if (e instanceof RestoreException re) {
+            if (e instanceof DataplaneException de) {
                 LOG.error("sync failed (attempt {}), retrying in {} ms: {}{}", failures, backoff / 1_000_000,
-                        re.getMessage(), re.context().isEmpty() ? "" : "\n" + re.context());
+                        de.getMessage(), de.context().isEmpty() ? "" : "\n" + de.context());
             } else {
                 LOG.error("sync failed (attempt {}), retrying in {} ms: {}", failures, backoff / 1_000_000,
                         e.toString());

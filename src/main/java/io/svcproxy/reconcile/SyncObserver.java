@@ -1,5 +1,7 @@
 package io.svcproxy.reconcile;
 
+import io.svcproxy.dataplane.SyncReport;
+
 /**
  * Watches the loop: health (healthz), metrics and events hang off these calls. Called from the sync
  * thread (queued: from any thread); implementations must be quick and must not throw.
@@ -16,7 +18,10 @@ public interface SyncObserver {
     default void syncSucceeded(SyncReport report) {
     }
 
-    /** A sync failed; {@code restoreRefused} when iptables-restore refused a payload. */
-    default void syncFailed(Throwable error, boolean restoreRefused) {
+    /**
+     * A sync failed; a {@link io.svcproxy.dataplane.DataplaneException} says whether the kernel
+     * refused the change, and in which family.
+     */
+    default void syncFailed(Throwable error) {
     }
 }

@@ -7,8 +7,8 @@ import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.plan.IncrementalIptablesPlanner;
 import io.svcproxy.plan.PlannerOptions;
-import io.svcproxy.reconcile.ProxySyncer;
-import io.svcproxy.reconcile.SyncReport;
+import io.svcproxy.apply.IptablesDataplane;
+import io.svcproxy.dataplane.SyncReport;
 import io.svcproxy.source.ApiConnection;
 import io.svcproxy.source.ApiSnapshotSource;
 import io.svcproxy.testing.KubeObjects;
@@ -85,7 +85,7 @@ public final class ApiListBench {
             FakeIptables kernel = new FakeIptables();
             PlannerOptions options = PlannerOptions.defaults(IpFamily.V4, "bench-node");
             IncrementalIptablesPlanner planner = new IncrementalIptablesPlanner();
-            ProxySyncer syncer = new ProxySyncer(source, (s, f) -> planner.plan(s, options),
+            IptablesDataplane syncer = new IptablesDataplane(source, (s, f) -> planner.plan(s, options),
                     List.of(new IptablesSyncer(IpFamily.V4, kernel, names -> { }, IptablesBackend.NFT.batchPolicy())),
                     filters -> 0, (a, b) -> List.of());
             long t1 = System.nanoTime();

@@ -491,7 +491,7 @@ public final class BenchReport {
                 .append("(c) `iptables-save` + `SaveParser` of the programmed namespace. Medians over the runs with min ")
                 .append("and max; a size stops repeating when its time budget per backend is spent (the `runs` column ")
                 .append("says how many ran).\n");
-        md.append("- **Burst** (d): the daemon's `SyncLoop` (min-sync-period 1 s) and `ProxySyncer` over a namespace ")
+        md.append("- **Burst** (d): the daemon's `SyncLoop` (min-sync-period 1 s) and `IptablesDataplane` over a namespace ")
                 .append("programmed by its first full sync; endpoint changes (a different service each time, one ")
                 .append("endpoint replaced) arrive at a steady rate; the latency of a change is from the moment it is ")
                 .append("made to the end of the sync that wrote it to the kernel (the SyncReport trigger times). One ")
@@ -503,7 +503,7 @@ public final class BenchReport {
                 .append("(an `IptablesSyncer` per family on the same `CommandIptablesRestorer`), then adds and removes one pod ")
                 .append("(one endpoint per family), then the floor loads both complete payloads with plain restores.\n");
         md.append("- **IPVS** (g, `IpvsBench`): inside the IPVS VM (`shared/tools/run-in-ipvs-vm.sh`, one boot for all ")
-                .append("sizes and runs), the daemon's `IpvsSyncer` with the real edges (`CommandIpsets`, `CommandIptablesRestorer` ")
+                .append("sizes and runs), the daemon's `IpvsDataplane` with the real edges (`CommandIpsets`, `CommandIptablesRestorer` ")
                 .append("for the glue, `ClientIpvsKernel` over netlink) in a fresh namespace per run, each edge wrapped in a ")
                 .append("timer; the netlink requests are the IPVS client's own count plus kube-ipvs0's address requests.\n");
         md.append("- **Memory by JVM flags** (h, `MemoryBench`): see that table's introduction.\n");

@@ -7,7 +7,8 @@ import io.svcproxy.apply.IptablesRestorer;
 import io.svcproxy.apply.IptablesSyncer;
 import io.svcproxy.apply.ipvs.CommandIpsets;
 import io.svcproxy.apply.ipvs.Ipsets;
-import io.svcproxy.apply.ipvs.IpvsSyncer;
+import io.svcproxy.apply.ipvs.IpvsDataplane;
+import io.svcproxy.apply.ipvs.IpvsSyncSummary;
 import io.svcproxy.apply.nfacct.ToolNfacctCounters;
 import io.svcproxy.diff.ChangeSet;
 import io.svcproxy.diff.CompletePayload;
@@ -33,7 +34,7 @@ import io.svcproxy.plan.PlannerOptions;
 import io.svcproxy.plan.ipvs.IpvsOptions;
 import io.svcproxy.plan.ipvs.IpvsPlan;
 import io.svcproxy.plan.ipvs.IpvsPlanner;
-import io.svcproxy.reconcile.SyncReport;
+import io.svcproxy.dataplane.SyncReport;
 import io.svcproxy.source.SnapshotSource;
 import io.svcproxy.testing.NamespacedCommandRunner;
 import io.svcproxy.testing.NetNs;
@@ -56,7 +57,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * IPVS mode at scale, run as root inside the IPVS VM (BenchMain starts it there through
  * shared/tools/run-in-ipvs-vm.sh; the host kernel has no IPVS): N ClusterIP services x 10 endpoints
- * programmed by the daemon's {@link IpvsSyncer} with the real edges (ipset tool, iptables glue through
+ * programmed by the daemon's {@link IpvsDataplane} with the real edges (ipset tool, iptables glue through
  * {@link CommandIptablesRestorer}, IPVS and kube-ipvs0 over netlink) in a fresh network namespace
  * per run. Each edge is wrapped in a timer, so the first full sync is split into plan / ipsets /
  * iptables glue / IPVS netlink / the rest. Then one endpoint added and removed (partial syncs):
@@ -190,14 +191,14 @@ public final class IpvsBench {
                 IptablesSyncer glue = new IptablesSyncer(IpFamily.V4,
                         new TimedRestorer(new CommandIptablesRestorer(runner, backend, ScaleBench.LOCK_WAIT_SECONDS)), new ToolNfacctCounters(runner),
                         backend.batchPolicy());
-                IpvsSyncer syncer = new IpvsSyncer(source, (snapshot, family) -> timed("plan",
+                IpvsDataplane syncer = new IpvsDataplane(source, (snapshot, family) -> timed("plan",
                         () -> IpvsPlanner.plan(snapshot, options(family))), List.of(glue),
                         new TimedIpsets(new CommandIpsets(runner)), timedKernel, filters -> 0, IpvsDiff.Scope::defaults,
                         System::currentTimeMillis);
 
                 SyncReport full = measured("first full sync", syncer, kernel, timedKernel, true);
-                if (full.ipvs() == null || full.ipvs().added() < size * (BenchCluster.ENDPOINTS + 2)) {
-                    throw new IllegalStateException("first full sync programmed too little: " + full.ipvs());
+                if (full.detail(IpvsSyncSummary.class).added() < size * (BenchCluster.ENDPOINTS + 2)) {
+                    throw new IllegalStateException("first full sync programmed too little: " + full.describe());
                 }
                 long total = full.took().toNanos();
                 long parts = 0;
@@ -230,7 +231,7 @@ public final class IpvsBench {
     }
 
     /** One sync with the part timers and message counters reset; rows for what it did. */
-    private SyncReport measured(String what, IpvsSyncer syncer, ClientIpvsKernel kernel, TimedKernel timed, boolean full) {
+    private SyncReport measured(String what, IpvsDataplane syncer, ClientIpvsKernel kernel, TimedKernel timed, boolean full) {
         partNanos.clear();
         for (String part : PART_NAMES.keySet()) {
             partNanos.put(part, 0L);

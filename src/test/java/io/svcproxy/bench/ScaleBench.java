@@ -3,6 +3,7 @@ package io.svcproxy.bench;
 import io.svcproxy.apply.CommandRunner;
 import io.svcproxy.apply.CommandIptablesRestorer;
 import io.svcproxy.apply.IptablesBackend;
+import io.svcproxy.apply.IptablesDataplane;
 import io.svcproxy.apply.IptablesSyncer;
 import io.svcproxy.apply.nfacct.ToolNfacctCounters;
 import io.svcproxy.diff.BatchPolicy;
@@ -20,10 +21,9 @@ import io.svcproxy.plan.IptablesPlan;
 import io.svcproxy.plan.IptablesPlanner;
 import io.svcproxy.plan.KubeChains;
 import io.svcproxy.plan.PlannerOptions;
-import io.svcproxy.reconcile.ProxySyncer;
 import io.svcproxy.reconcile.SyncLoop;
 import io.svcproxy.reconcile.SyncObserver;
-import io.svcproxy.reconcile.SyncReport;
+import io.svcproxy.dataplane.SyncReport;
 import io.svcproxy.source.SnapshotSource;
 import io.svcproxy.testing.NamespacedCommandRunner;
 import io.svcproxy.testing.NetNs;
@@ -580,10 +580,9 @@ public final class ScaleBench {
                     new ToolNfacctCounters(runner), backend.batchPolicy());
             BurstSource source = new BurstSource(base);
             IncrementalIptablesPlanner planner = new IncrementalIptablesPlanner();
-            ProxySyncer proxy = new ProxySyncer(source, (snapshot, family) -> planner.plan(snapshot, options),
+            IptablesDataplane proxy = new IptablesDataplane(source, (snapshot, family) -> planner.plan(snapshot, options),
                     List.of(syncer), filters -> 0, (a, b) -> List.of());
-            SyncLoop loop = new SyncLoop(proxy, Duration.ofSeconds(1), Duration.ofHours(1), Duration.ofHours(1),
-                    () -> true);
+            SyncLoop loop = new SyncLoop(proxy, Duration.ofSeconds(1), Duration.ofHours(1), Duration.ofHours(1));
             List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
             List<Double> syncMs = Collections.synchronizedList(new ArrayList<>());
             CountDownLatch first = new CountDownLatch(1);

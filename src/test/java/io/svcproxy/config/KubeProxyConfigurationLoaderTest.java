@@ -157,6 +157,43 @@ class KubeProxyConfigurationLoaderTest {
         assertTrue(e.getMessage().startsWith("test.yaml: not valid YAML"), e.getMessage());
     }
 
+    @Test
+    void nftablesModeReadsTheNftablesSection() {
+        LoadedConfiguration loaded = parse("""
+                mode: nftables
+                iptables:
+                  masqueradeAll: false
+                  masqueradeBit: 15
+                  syncPeriod: 1m0s
+                  minSyncPeriod: 500ms
+                nftables:
+                  masqueradeAll: true
+                  masqueradeBit: 16
+                  syncPeriod: 45s
+                  minSyncPeriod: 2s
+                """);
+        ProxyConfig c = loaded.config();
+        assertEquals(List.of(), loaded.warnings());
+        assertEquals(ProxyMode.NFTABLES, c.mode());
+        assertTrue(c.masqueradeAll());
+        assertEquals(16, c.masqueradeBit());
+        assertEquals(Duration.ofSeconds(45), c.syncPeriod());
+        assertEquals(Duration.ofSeconds(2), c.minSyncPeriod());
+    }
+
+    @Test
+    void theNftablesSectionIsIgnoredInIptablesMode() {
+        LoadedConfiguration loaded = parse("""
+                mode: iptables
+                nftables:
+                  masqueradeBit: 16
+                  syncPeriod: 45s
+                """);
+        assertEquals(List.of(), loaded.warnings());
+        assertEquals(ProxyConfig.DEFAULT_MASQUERADE_BIT, loaded.config().masqueradeBit());
+        assertEquals(ProxyConfig.DEFAULT_SYNC_PERIOD, loaded.config().syncPeriod());
+    }
+
     private static void assertError(String field, org.junit.jupiter.api.function.Executable e) {
         ConfigException ex = assertThrows(ConfigException.class, e);
         assertTrue(ex.getMessage().startsWith("test.yaml: " + field), ex.getMessage());

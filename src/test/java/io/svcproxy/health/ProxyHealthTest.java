@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.svcproxy.model.ClusterSnapshot;
-import io.svcproxy.reconcile.SyncReport;
+import io.svcproxy.dataplane.SyncReport;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -56,7 +56,7 @@ class ProxyHealthTest {
     void failedSyncsDoNotClearTheQueue() {
         health.syncQueued();
         clock.advance(Duration.ofSeconds(30));
-        health.syncFailed(new RuntimeException("boom"), true);
+        health.syncFailed(new RuntimeException("boom"));
         clock.advance(Duration.ofSeconds(31));
         assertFalse(health.isHealthy());
     }

@@ -9,7 +9,7 @@ import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.Endpoint;
 import io.svcproxy.model.ServiceName;
 import io.svcproxy.model.ServicePort;
-import io.svcproxy.reconcile.SyncReport;
+import io.svcproxy.dataplane.SyncReport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

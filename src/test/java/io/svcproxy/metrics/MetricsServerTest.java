@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.svcproxy.apply.IptablesSyncer;
 import io.svcproxy.apply.RestoreException;
 import io.svcproxy.config.ProxyMode;
+import io.svcproxy.dataplane.FamilyResult;
+import io.svcproxy.dataplane.SyncReport;
 import io.svcproxy.health.MutableClock;
 import io.svcproxy.health.TestSnapshots;
 import io.svcproxy.httpd.Http;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.ServicePort;
-import io.svcproxy.reconcile.SyncReport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,12 +88,11 @@ class MetricsServerTest {
     }
 
     private static SyncReport report(boolean full, ClusterSnapshot snapshot, List<Instant> triggers) {
-        List<IptablesSyncer.Result> results = List.of(
-                new IptablesSyncer.Result(IpFamily.V4, full, 2, 4000, full ? 3 : 0, 40, 2),
-                new IptablesSyncer.Result(IpFamily.V6, full, 0, 0, 0, 0, 0));
-        return new SyncReport(full, results, 4, Duration.ofMillis(30), snapshot, triggers,
-                Map.of(IpFamily.V4, Map.of("filter", 12, "nat", 60, "mangle", 0), IpFamily.V6,
-                        Map.of("filter", 10, "nat", 8)));
+        List<FamilyResult> results = List.of(
+                new FamilyResult(IpFamily.V4, full, 2, 4000, full ? 3 : 0, 40, 2,
+                        Map.of("filter", 12, "nat", 60, "mangle", 0)),
+                new FamilyResult(IpFamily.V6, full, 0, 0, 0, 0, 0, Map.of("filter", 10, "nat", 8)));
+        return new SyncReport(full, results, 4, Duration.ofMillis(30), snapshot, triggers);
     }
 
     private static double value(Map<String, TextFormat.Family> f, String name, Map<String, String> labels) {
@@ -108,7 +107,7 @@ class MetricsServerTest {
         clock.advance(Duration.ofSeconds(2));
         metrics.syncSucceeded(report(true, cluster(1), List.of(T0.minusMillis(500))));
         metrics.syncQueued();
-        metrics.syncFailed(new RestoreException("refused", 3, "").in(IpFamily.V4, true), true);
+        metrics.syncFailed(new RestoreException("refused", 3, "").in(IpFamily.V4, true));
         metrics.healthzServed(200);
         metrics.livezServed(503);
 

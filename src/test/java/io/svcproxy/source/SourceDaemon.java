@@ -10,10 +10,10 @@ import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.plan.IncrementalIptablesPlanner;
 import io.svcproxy.plan.PlannerOptions;
-import io.svcproxy.reconcile.ProxySyncer;
+import io.svcproxy.apply.IptablesDataplane;
 import io.svcproxy.reconcile.SyncLoop;
 import io.svcproxy.reconcile.SyncObserver;
-import io.svcproxy.reconcile.SyncReport;
+import io.svcproxy.dataplane.SyncReport;
 
 import java.time.Duration;
 import java.util.List;
@@ -52,9 +52,9 @@ final class SourceDaemon implements AutoCloseable {
         PlannerOptions options = PlannerOptions.defaults(IpFamily.V4, NODE);
         IncrementalIptablesPlanner planner = new IncrementalIptablesPlanner();
         IptablesSyncer syncer = new IptablesSyncer(IpFamily.V4, kernel, names -> { }, IptablesBackend.NFT.batchPolicy());
-        ProxySyncer proxy = new ProxySyncer(source, (snapshot, family) -> planner.plan(snapshot, options),
+        IptablesDataplane proxy = new IptablesDataplane(source, (snapshot, family) -> planner.plan(snapshot, options),
                 List.of(syncer), filters -> 0, (a, b) -> List.of());
-        loop = new SyncLoop(proxy, Duration.ofMillis(100), Duration.ofHours(1), Duration.ofHours(1), () -> true);
+        loop = new SyncLoop(proxy, Duration.ofMillis(100), Duration.ofHours(1), Duration.ofHours(1));
         loop.setObserver(new SyncObserver() {
             @Override
             public void syncSucceeded(SyncReport report) {
@@ -63,7 +63,7 @@ final class SourceDaemon implements AutoCloseable {
             }
 
             @Override
-            public void syncFailed(Throwable error, boolean restoreRefused) {
+            public void syncFailed(Throwable error) {
                 failures.add(error);
             }
         });

@@ -32,13 +32,14 @@ public final class FakeNftKernel implements NftKernel {
     }
 
     @Override
-    public synchronized void apply(List<NftOp> ops) {
+    public synchronized long apply(List<NftOp> ops) {
         if (refuse > 0) {
             refuse--;
             throw new io.svcproxy.nftables.NftApplyException("refused (test)", ops.isEmpty() ? null : ops.get(0), 22);
         }
         tables = NftSimulator.apply(tables, ops);
         batches.add(List.copyOf(ops));
+        return 100L * ops.size();
     }
 
     /** Someone else changed the kernel (drift), bypassing any batch accounting. */

@@ -4,11 +4,9 @@ import io.svcproxy.diff.nftables.NftChanges;
 import io.svcproxy.diff.nftables.NftDiff;
 import io.svcproxy.nftables.NftFamily;
 import io.svcproxy.nftables.NftKernel;
-import io.svcproxy.nftables.NftSimulator;
 import io.svcproxy.nftables.NftTable;
 import io.svcproxy.nftables.NftTableKey;
 
-import java.util.Map;
 
 /**
  * Keeps one of our nf_tables tables equal to the plan with one batch per sync. It remembers the
@@ -26,7 +24,8 @@ public final class NftTableSyncer {
     private NftTable lastPlan;
 
     /** What one sync did: whether it read the kernel, the batch it sent, and drift it found. */
-    public record Result(NftFamily family, boolean full, int messages, NftChanges.Counts counts, int driftRepaired) {
+    public record Result(NftFamily family, boolean full, int messages, long payloadBytes, NftChanges.Counts counts,
+                         int driftRepaired) {
         public boolean changed() {
             return messages > 0;
         }
@@ -53,27 +52,19 @@ public final class NftTableSyncer {
         int drift = readKernel && lastPlan != null && actual != null
                 ? NftDiff.diff(actual, lastPlan).ops().size() : 0;
         NftChanges changes = NftDiff.diff(actual, plan);
+        long bytes = 0;
         try {
             if (!changes.isEmpty()) {
-                kernel.apply(changes.ops());
+                bytes = kernel.apply(changes.ops());
             }
         } catch (RuntimeException e) {
             invalidate();
             throw e;
         }
-        known = after(actual, changes);
+        known = changes.after();
         knownRead = true;
         lastPlan = plan;
-        return new Result(family, readKernel, changes.ops().size(), changes.counts(), drift);
-    }
-
-    /** The table as the kernel holds it after the batch (stale chains flushed but not yet deleted). */
-    private NftTable after(NftTable actual, NftChanges changes) {
-        if (changes.isEmpty()) {
-            return actual;
-        }
-        Map<NftTableKey, NftTable> before = actual == null ? Map.of() : Map.of(NftTableKey.of(actual), actual);
-        return NftSimulator.apply(before, changes.ops()).get(new NftTableKey(family, table));
+        return new Result(family, readKernel, changes.ops().size(), bytes, changes.counts(), drift);
     }
 
     /** Forgets what was written, so the next sync reads the kernel (after a failure anywhere). */

@@ -3,7 +3,7 @@ package io.svcproxy.diff.ipvs;
 import io.svcproxy.ipset.Ipset;
 import io.svcproxy.ipset.IpsetRestore;
 import io.svcproxy.ipset.IpsetState;
-import io.svcproxy.plan.ipvs.KubeIpsets;
+import io.svcproxy.ipset.KubeIpsets;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -67,9 +67,11 @@ public final class NftDiff {
         private final List<NftOp> addRules = new ArrayList<>();
         private final List<NftOp> addElements = new ArrayList<>();
         private final List<NftOp> deleteChains = new ArrayList<>();
+        private final List<String> lingering = new ArrayList<>();
         private int chainsRewritten;
         private int chainsFlushedStale;
         private int elementsAdded;
+        private int rulesDeleted;
         private int elementsDeleted;
 
         Builder(NftTable have, NftTable want, boolean newTable) {
@@ -99,8 +101,20 @@ public final class NftDiff {
             ops.addAll(addElements);
             ops.addAll(deleteChains);
             return new NftChanges(ops, new NftChanges.Counts(addChains.size(), chainsRewritten, chainsFlushedStale,
-                    deleteChains.size(), addRules.size(), addSets.size() + redeclareSets.size(), deleteSets.size(),
-                    elementsAdded, elementsDeleted));
+                    deleteChains.size(), addRules.size(), rulesDeleted, addSets.size() + redeclareSets.size(), deleteSets.size(),
+                    elementsAdded, elementsDeleted), after());
+        }
+
+        /** The desired table, plus the stale chains this batch flushes or keeps (empty, deleted later). */
+        private NftTable after() {
+            if (lingering.isEmpty()) {
+                return want;
+            }
+            Map<String, NftChain> chains = new LinkedHashMap<>(want.chains());
+            for (String name : lingering) {
+                chains.put(name, have.chains().get(name).withRules(List.of()));
+            }
+            return new NftTable(want.family(), want.name(), want.comment(), chains, want.sets());
         }
 
         /** Sets: new ones declared, gone ones deleted, re-declared ones re-created, elements diffed. */
@@ -115,7 +129,7 @@ public final class NftDiff {
                     deleteSets.add(new NftOp.DeleteSet(family, table, set.name()));
                     redeclareSets.add(new NftOp.AddSet(family, table, set));
                     addElements(set, set.isDynamic() ? List.of() : set.elements());
-                } else if (!set.isDynamic()) {
+                } else if (!set.isDynamic() && old.elements() != set.elements()) {
                     compareElements(old, set);
                 }
             }
@@ -170,19 +184,24 @@ public final class NftDiff {
                     // jumps to a base chain, and a regular chain does not become a base one in our plans).
                     if (!old.rules().isEmpty()) {
                         retireBaseChains.add(new NftOp.FlushChain(family, table, chain.name()));
+                        rulesDeleted += old.rules().size();
                     }
                     retireBaseChains.add(new NftOp.DeleteChain(family, table, chain.name()));
                     addChains.add(new NftOp.AddChain(family, table, chain));
                     addRules(chain);
-                } else if (!old.rules().equals(chain.rules()) || rewrite.contains(chain.name())) {
+                } else if (rewrite.contains(chain.name()) || (old != chain && !old.rules().equals(chain.rules()))) {
                     if (!old.rules().isEmpty()) {
                         flushes.add(new NftOp.FlushChain(family, table, chain.name()));
+                        rulesDeleted += old.rules().size();
                     }
                     chainsRewritten++;
                     addRules(chain);
                 }
             }
-            Set<String> stillJumpedTo = NftReferences.referencedChains(have);
+            if (have.chains().size() == want.chains().size() && want.chains().keySet().containsAll(have.chains().keySet())) {
+                return;
+            }
+            Set<String> stillJumpedTo = null;
             for (NftChain old : have.chains().values()) {
                 if (want.chains().containsKey(old.name())) {
                     continue;
@@ -190,7 +209,17 @@ public final class NftDiff {
                 if (!old.rules().isEmpty()) {
                     flushes.add(new NftOp.FlushChain(family, table, old.name()));
                     chainsFlushedStale++;
-                } else if (!stillJumpedTo.contains(old.name())) {
+                    rulesDeleted += old.rules().size();
+                    lingering.add(old.name());
+                    continue;
+                }
+                if (stillJumpedTo == null) {
+                    // Only a stale empty chain needs it: the scan reads every rule and map of the table.
+                    stillJumpedTo = NftReferences.referencedChains(have);
+                }
+                if (stillJumpedTo.contains(old.name())) {
+                    lingering.add(old.name());
+                } else {
                     deleteChains.add(new NftOp.DeleteChain(family, table, old.name()));
                 }
             }

@@ -4,6 +4,7 @@ import static io.svcproxy.iptables.RuleSpec.rule;
 
 import io.svcproxy.ipset.Ipset;
 import io.svcproxy.ipset.IpsetState;
+import io.svcproxy.ipset.KubeIpsets;
 import io.svcproxy.iptables.Chain;
 import io.svcproxy.iptables.RuleSpec;
 import io.svcproxy.iptables.Ruleset;

@@ -2,6 +2,7 @@ package io.svcproxy.plan.ipvs;
 
 import io.svcproxy.ipset.Ipset;
 import io.svcproxy.ipset.IpsetState;
+import io.svcproxy.ipset.KubeIpsets;
 import io.svcproxy.ipvs.IpvsState;
 import io.svcproxy.ipvs.RealServer;
 import io.svcproxy.ipvs.VirtualServer;

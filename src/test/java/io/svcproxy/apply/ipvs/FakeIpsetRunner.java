@@ -18,13 +18,16 @@ import java.util.function.Consumer;
  * The ipset tool in memory, behind {@link CommandRunner}: "ipset save" prints what the real one
  * prints (with bucketsize/initval and "family" words), "ipset restore -exist" applies create / add /
  * del / destroy lines, strictly: a line for a missing set, or re-creating a set with another type,
- * fails the run with ipset's "Error in line N" message, and nothing after it is applied.
+ * fails the run with ipset's "Error in line N" message, and nothing after it is applied. A set in
+ * {@link #inUse} (named by some iptables rule, e.g. a stranger's) cannot be destroyed, as in the kernel.
  */
 final class FakeIpsetRunner extends CommandRunner {
     final Map<String, String> types = new LinkedHashMap<>();
     final Map<String, Set<String>> members = new LinkedHashMap<>();
     final List<List<String>> commands = new ArrayList<>();
     final List<String> restored = new ArrayList<>();
+    /** Sets an iptables rule names: the kernel refuses to destroy them. */
+    final Set<String> inUse = new LinkedHashSet<>();
 
     @Override
     public Result run(List<String> command, Consumer<OutputStream> stdin, Duration timeout) {
@@ -88,6 +91,9 @@ final class FakeIpsetRunner extends CommandRunner {
             case "destroy":
                 if (!types.containsKey(name)) {
                     return "The set with the given name does not exist";
+                }
+                if (inUse.contains(name)) {
+                    return "Set cannot be destroyed: it is in use by a kernel component";
                 }
                 types.remove(name);
                 members.remove(name);

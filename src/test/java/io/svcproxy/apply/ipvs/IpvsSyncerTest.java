@@ -22,7 +22,7 @@ import io.svcproxy.plan.PlannerOptions;
 import io.svcproxy.plan.ipvs.IpvsOptions;
 import io.svcproxy.plan.ipvs.IpvsPlan;
 import io.svcproxy.plan.ipvs.IpvsPlanner;
-import io.svcproxy.reconcile.SyncReport;
+import io.svcproxy.dataplane.SyncReport;
 import io.svcproxy.source.SnapshotSource;
 import org.junit.jupiter.api.Test;
 
@@ -91,7 +91,7 @@ class IpvsSyncerTest {
         ClusterSnapshot snapshot = cluster(3, 3);
         long now = 1_000_000;
 
-        IpvsSyncer daemon() {
+        IpvsDataplane daemon() {
             SnapshotSource source = new SnapshotSource() {
                 @Override
                 public void start(Runnable onChange) {
@@ -106,7 +106,7 @@ class IpvsSyncerTest {
                 public void close() {
                 }
             };
-            return new IpvsSyncer(source, (s, f) -> IpvsPlanner.plan(s, OPTS),
+            return new IpvsDataplane(source, (s, f) -> IpvsPlanner.plan(s, OPTS),
                     List.of(new IptablesSyncer(IpFamily.V4, iptables, names -> { }, 250)),
                     new CommandIpsets(ipset), new ClientIpvsKernel(ipvs, kubeIpvs0),
                     filters -> {
@@ -154,14 +154,14 @@ class IpvsSyncerTest {
                 Set.copyOf(node.kubeIpvs0.bound().stream().map(Addresses::format).toList()));
         assertTrue(node.ipset.members.get("KUBE-CLUSTER-IP").contains("10.96.0.10,tcp:80"));
         assertEquals(Set.of("192.0.2.1"), node.ipset.members.get("FOREIGN"), "foreign sets are left alone");
-        assertEquals(10, r.ipvs().added(), "2 services, 6 destinations, 2 addresses");
+        assertEquals(10, r.detail(IpvsSyncSummary.class).added(), "2 services, 6 destinations, 2 addresses");
         assertTrue(r.describe().contains(" ipvs=+10/-0/~0"), r.describe());
     }
 
     @Test
     void aNoOpResyncSendsNoIpvsMessageAndRunsNoTool() {
         Node node = new Node();
-        IpvsSyncer daemon = node.daemon();
+        IpvsDataplane daemon = node.daemon();
         daemon.sync(true);
         long sent = node.ipvs.messagesSent();
         int reads = node.kubeIpvs0.reads();
@@ -172,7 +172,7 @@ class IpvsSyncerTest {
         assertEquals(reads, node.kubeIpvs0.reads());
         assertEquals(commands, node.ipset.commands.size(), "no ipset run");
         assertEquals(payloads, node.iptables.payloads.size(), "no iptables-restore");
-        assertEquals(0, r.ipvs().changes());
+        assertEquals(0, r.detail(IpvsSyncSummary.class).changes());
         // A full resync reads everything but writes nothing either.
         node.ipvs.resetCounts();
         daemon.sync(true);
@@ -183,7 +183,7 @@ class IpvsSyncerTest {
     @Test
     void aRemovedTcpEndpointIsDrainedThenDeletedAndAUdpOneGoesAtOnceWithItsConntrack() {
         Node node = new Node();
-        IpvsSyncer daemon = node.daemon();
+        IpvsDataplane daemon = node.daemon();
         daemon.sync(true);
         RealServer third = RealServer.of(Addresses.parseIp("10.244.0.3"), 8080);
         node.ipvs.setConnections(WEB, third, 2, 1);
@@ -192,7 +192,7 @@ class IpvsSyncerTest {
         SyncReport r = daemon.sync(false);
         assertEquals(1, node.ipvs.count("updateDestination"), "one weight-0 update");
         assertEquals(0, node.ipvs.count("deleteDestination"));
-        assertEquals(1, r.ipvs().draining());
+        assertEquals(1, r.detail(IpvsSyncSummary.class).draining());
         assertEquals(0, node.ipvs.destinations(WEB).stream().filter(d -> d.key().equals(third.key()))
                 .findFirst().orElseThrow().weight());
         assertFalse(node.ipset.members.get("KUBE-LOOP-BACK").stream().anyMatch(m -> m.startsWith("10.244.0.3,tcp:")),
@@ -208,7 +208,7 @@ class IpvsSyncerTest {
         node.ipvs.resetCounts();
         r = daemon.sync(false);
         assertEquals(1, node.ipvs.count("deleteDestination"));
-        assertEquals(0, r.ipvs().draining());
+        assertEquals(0, r.detail(IpvsSyncSummary.class).draining());
         assertConverged(node);
 
         // A UDP endpoint is deleted at once, and its conntrack entries are flushed.
@@ -224,7 +224,7 @@ class IpvsSyncerTest {
     @Test
     void aDrainedEndpointIsDeletedAfterTheBoundEvenWithConnections() {
         Node node = new Node();
-        IpvsSyncer daemon = node.daemon();
+        IpvsDataplane daemon = node.daemon();
         daemon.sync(true);
         RealServer third = RealServer.of(Addresses.parseIp("10.244.0.3"), 8080);
         node.ipvs.setConnections(WEB, third, 5, 0);
@@ -246,7 +246,7 @@ class IpvsSyncerTest {
         int payloads = node.iptables.payloads.size();
         int restores = node.ipset.restoreRuns();
         SyncReport r = node.daemon().sync(true);   // a new process: nothing remembered
-        assertEquals(0, r.ipvs().changes(), r.describe());
+        assertEquals(0, r.detail(IpvsSyncSummary.class).changes(), r.describe());
         assertEquals(0, node.ipvs.count("deleteService") + node.ipvs.count("deleteDestination")
                 + node.ipvs.count("addService") + node.ipvs.count("addDestination"));
         assertEquals(changes, node.kubeIpvs0.changes());
@@ -258,7 +258,7 @@ class IpvsSyncerTest {
     @Test
     void afterAnIpvsFailureTheNextSyncReadsTheKernelAndRepairs() {
         Node node = new Node();
-        IpvsSyncer daemon = node.daemon();
+        IpvsDataplane daemon = node.daemon();
         daemon.sync(true);
         node.snapshot = cluster(4, 3);
         node.ipvs.failNext("addDestination", 17);
@@ -273,12 +273,33 @@ class IpvsSyncerTest {
     @Test
     void aRefusedIpsetRestoreFailsTheSyncBeforeAnyRuleOrIpvsChange() {
         Node node = new Node();
-        node.ipset.types.put("KUBE-CLUSTER-IP", "hash:ip");   // same name, other type, e.g. left by a stranger
-        node.ipset.members.put("KUBE-CLUSTER-IP", new java.util.LinkedHashSet<>());
-        IpvsSyncer daemon = node.daemon();
-        // The diff destroys and re-creates it; the strict fake accepts that (no rule names it yet).
-        daemon.sync(true);
+        // Same name, other type, left by a stranger whose iptables rule still names it: the diff must
+        // destroy and re-create it, and the kernel refuses to destroy a set in use.
+        node.ipset.types.put("KUBE-CLUSTER-IP", "hash:ip");
+        node.ipset.members.put("KUBE-CLUSTER-IP", new java.util.LinkedHashSet<>(List.of("192.0.2.7")));
+        node.ipset.inUse.add("KUBE-CLUSTER-IP");
+        IpvsDataplane daemon = node.daemon();
+
+        Ipsets.IpsetException e = assertThrows(Ipsets.IpsetException.class, () -> daemon.sync(true));
+        assertTrue(e.getMessage().contains("in use by a kernel component"), e.getMessage());
+        assertTrue(e.getMessage().contains("destroy KUBE-CLUSTER-IP"), "names the refused line: " + e.getMessage());
+        assertEquals(1, node.ipset.restoreRuns(), "one ipset restore, the refused one");
+        assertEquals(List.of(), node.ipset.restored, "the refused line is the first: nothing of it applied");
+        assertEquals("hash:ip", node.ipset.types.get("KUBE-CLUSTER-IP"), "the stranger's set is untouched");
+        assertEquals(Set.of("192.0.2.7"), node.ipset.members.get("KUBE-CLUSTER-IP"));
+        assertEquals(List.of(), node.iptables.payloads, "no iptables-restore: no glue rule written");
+        assertTrue(node.iptables.state(IpFamily.V4).tables().values().stream().allMatch(t -> t.ruleCount() == 0),
+                "no glue rule in the kernel");
+        assertEquals(0, node.ipvsWrites(), "no IPVS service, destination or kube-ipvs0 address written");
+        assertEquals(0, node.kubeIpvs0.changes());
+        assertEquals(0, node.ipvs.count("services") + node.ipvs.count("destinations"),
+                "IPVS is not even read: the sync stops at the ipsets");
+
+        // Once the stranger's rule is gone, the next sync goes through and converges.
+        node.ipset.inUse.clear();
+        daemon.sync(false);
         assertConverged(node);
+        assertEquals("hash:ip,port", node.ipset.types.get("KUBE-CLUSTER-IP"), "re-created with its own type");
     }
 
     @Test
@@ -286,7 +307,7 @@ class IpvsSyncerTest {
         for (int apps : new int[] {0, 40}) {
             Node node = new Node();
             node.snapshot = cluster(3, 3, apps, Set.of());
-            IpvsSyncer daemon = node.daemon();
+            IpvsDataplane daemon = node.daemon();
             daemon.sync(true);
             int addressReads = node.kubeIpvs0.reads();
 
@@ -312,7 +333,7 @@ class IpvsSyncerTest {
             assertEquals(1, node.ipvs.count("updateDestination"), "weight 0, not deleted" + at);
             assertEquals(0, node.ipvs.count("deleteDestination"));
             assertEquals(2, node.ipvs.messagesSent(), "one destination dump + one weight-0 update" + at);
-            assertEquals(1, r.ipvs().draining());
+            assertEquals(1, r.detail(IpvsSyncSummary.class).draining());
         }
     }
 
@@ -320,7 +341,7 @@ class IpvsSyncerTest {
     void whileDestinationsDrainOnlyTheDrainingServicesAreRead() {
         Node node = new Node();
         node.snapshot = cluster(3, 3, 20, Set.of());
-        IpvsSyncer daemon = node.daemon();
+        IpvsDataplane daemon = node.daemon();
         daemon.sync(true);
         RealServer third = RealServer.of(Addresses.parseIp("10.244.0.3"), 8080);
         RealServer appThird = RealServer.of(Addresses.parseIp("10.244.0.3"), 8080);
@@ -344,7 +365,7 @@ class IpvsSyncerTest {
         SyncReport r = daemon.sync(false);
         assertEquals(List.of(WEB, app(7)), node.ipvs.destinationDumps());
         assertEquals(1, node.ipvs.count("updateDestination"));
-        assertEquals(2, r.ipvs().draining());
+        assertEquals(2, r.detail(IpvsSyncSummary.class).draining());
 
         // The first one's connections end: both draining services are read, the first is deleted.
         node.ipvs.setConnections(WEB, third, 0, 0);
@@ -353,7 +374,7 @@ class IpvsSyncerTest {
         assertEquals(List.of(WEB, app(7)), node.ipvs.destinationDumps());
         assertEquals(1, node.ipvs.count("deleteDestination"));
         assertEquals(3, node.ipvs.messagesSent(), "two destination dumps + one delete");
-        assertEquals(1, r.ipvs().draining());
+        assertEquals(1, r.detail(IpvsSyncSummary.class).draining());
 
         // A full sync still reads the whole table (drift repair), draining or not.
         node.ipvs.resetCounts();
@@ -379,7 +400,7 @@ class IpvsSyncerTest {
     void aReadServiceFoundEmptyBehindOurBackMakesItAFullReadThatRepairs() {
         // A draining service deleted by someone else (e.g. ipvsadm -D): its dump is empty, as the kernel's is.
         Node node = new Node();
-        IpvsSyncer daemon = node.daemon();
+        IpvsDataplane daemon = node.daemon();
         daemon.sync(true);
         RealServer third = RealServer.of(Addresses.parseIp("10.244.0.3"), 8080);
         node.ipvs.setConnections(WEB, third, 1, 0);

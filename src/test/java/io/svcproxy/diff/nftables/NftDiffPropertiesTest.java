@@ -44,7 +44,9 @@ class NftDiffPropertiesTest {
         for (long seed = 0; seed < PAIRS; seed++) {
             NftTable a = new RandomNftTables(seed).table();
             NftTable b = new RandomNftTables(seed + 100_000).table();
-            NftTable afterFirst = apply(a, NftDiff.diff(a, b).ops());
+            NftChanges first = NftDiff.diff(a, b);
+            NftTable afterFirst = apply(a, first.ops());
+            assertEquals(afterFirst, first.after(), "seed " + seed + ": the diff knows the state it leaves");
             List<NftOp> second = NftDiff.diff(afterFirst, b).ops();
             assertTrue(second.stream().allMatch(op -> op instanceof NftOp.DeleteChain),
                     "seed " + seed + ": the second batch only deletes chains the first flushed: " + second);

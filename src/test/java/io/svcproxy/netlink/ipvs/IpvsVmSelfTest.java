@@ -40,7 +40,8 @@ import java.util.function.Supplier;
  * traffic to the VIP, drains and deletes a destination, deletes everything, and checks the kernel's
  * errnos. Prints "IPVS SELFTEST PASSED" and exits 0, or exits 1 at the first failed check.
  * <p>
- * {@code --record DIR} also writes the golden netlink messages of test-fixtures/netlink to DIR.
+ * {@code --record DIR} also writes the kernel replies of test-fixtures/netlink to DIR, and in DIR/ipvsadm
+ * what the real ipvsadm sends (strace byte dumps; IpvsadmRequestsTest compares our requests with them).
  */
 public final class IpvsVmSelfTest {
     private static final InetAddress VIP = Addresses.parseIp("10.96.0.10");
@@ -305,6 +306,32 @@ public final class IpvsVmSelfTest {
         log("ok: unbinding an unbound address is a no-op");
         kernel.kubeIpvsInterface().delete();
         check(node.run("ip", "link", "show", "kube-ipvs0").exitCode() != 0, "kube-ipvs0 deleted");
+        oursEqualsIpvsadmLive(((NetlinkIpvsClient) ipvs).family().id());
+    }
+
+    /**
+     * Live, on this kernel and this ipvsadm: what ipvsadm sends (strace's byte dump, read by the
+     * independent decoder) equals what we send for the same service, byte for byte; the recorded
+     * version of this is test-fixtures/netlink/ipvsadm and IpvsadmRequestsTest.
+     */
+    private void oursEqualsIpvsadmLive(int familyId) throws Exception {
+        Path trace = Files.createTempFile("ipvsadm-", ".strace");
+        try {
+            node.runChecked(List.of("strace", "-e", "trace=sendmsg", "-e", "write=all", "-xx", "-s", "65535",
+                    "-o", trace.toString(), "ipvsadm", "-A", "-t", "10.96.0.10:80", "-s", "rr"), null);
+            List<byte[]> sent = IndependentIpvsDecoder.straceBuffers(trace).stream()
+                    .filter(b -> IndependentIpvsDecoder.decode(b).type() == familyId
+                            && IndependentIpvsDecoder.decode(b).cmd() == IpvsConstants.IPVS_CMD_NEW_SERVICE).toList();
+            checkEquals(1, sent.size(), "ipvsadm -A sent one IPVS_CMD_NEW_SERVICE");
+            IndependentIpvsDecoder.Message theirs = IndependentIpvsDecoder.decode(sent.get(0));
+            byte[] ours = IpvsMessages.newService(familyId, service(VIP, Protocol.TCP, 80), ByteOrder.nativeOrder())
+                    .build(theirs.seq(), theirs.pid());
+            checkEquals(java.util.HexFormat.of().formatHex(sent.get(0)), java.util.HexFormat.of().formatHex(ours),
+                    "our NEW_SERVICE TCP 10.96.0.10:80 rr is byte-exact with ipvsadm's");
+        } finally {
+            node.run("ipvsadm", "-C");
+            Files.deleteIfExists(trace);
+        }
     }
 
     /** The distinct replies of {@code n} concurrent requests from the client namespace to VIP:80. */
@@ -343,8 +370,6 @@ public final class IpvsVmSelfTest {
                 int id = fam.id();
                 List<String> meta = List.of("family-id: " + id, "kernel: " + kernelVersion,
                         "byte-order: " + order);
-                write(dir, "genl-ctrl-getfamily-ipvs-request", "CTRL_CMD_GETFAMILY \"IPVS\" request", meta,
-                        getFamily.build(1, 0));
                 write(dir, "genl-ctrl-getfamily-ipvs-reply", "the kernel's CTRL_CMD_NEWFAMILY reply for IPVS", meta,
                         encode(famReply));
 
@@ -358,25 +383,17 @@ public final class IpvsVmSelfTest {
                 s.acknowledged(newSvc, "new service");
                 s.acknowledged(newSvc6, "new service6");
                 s.acknowledged(newDest, "new dest");
-                write(dir, "ipvs-new-service-request", "IPVS_CMD_NEW_SERVICE TCP 10.96.0.10:80 rr (accepted by the kernel)", meta, newSvc.build(1, 0));
-                write(dir, "ipvs-new-service6-request", "IPVS_CMD_NEW_SERVICE UDP [fd00:96::10]:53 wrr persistent 10800 netmask 128 (accepted)", meta, newSvc6.build(1, 0));
-                write(dir, "ipvs-new-dest-request", "IPVS_CMD_NEW_DEST 10.0.2.2:8080 masq weight 1 in TCP 10.96.0.10:80 (accepted)", meta, newDest.build(1, 0));
                 NetlinkMessageBuilder getSvcs = IpvsMessages.getServices(id, order);
-                write(dir, "ipvs-get-service-dump-request", "IPVS_CMD_GET_SERVICE dump request", meta, getSvcs.build(1, 0));
                 write(dir, "ipvs-get-service-dump-reply", "the kernel's dump reply: TCP 10.96.0.10:80 rr and UDP [fd00:96::10]:53 wrr persistent", meta,
                         encode(s.dump(getSvcs, "dump services")));
                 NetlinkMessageBuilder getDests = IpvsMessages.getDests(id, svc.key(), order);
-                write(dir, "ipvs-get-dest-dump-request", "IPVS_CMD_GET_DEST dump request for TCP 10.96.0.10:80", meta, getDests.build(1, 0));
                 write(dir, "ipvs-get-dest-dump-reply", "the kernel's dump reply: 10.0.2.2:8080 masq weight 1", meta,
                         encode(s.dump(getDests, "dump dests")));
                 s.acknowledged(setDest, "set dest");
-                write(dir, "ipvs-set-dest-request", "IPVS_CMD_SET_DEST 10.0.2.2:8080 weight 0 (accepted)", meta, setDest.build(1, 0));
                 NetlinkMessageBuilder delDest = IpvsMessages.delDest(id, svc.key(), dest, order);
                 s.acknowledged(delDest, "del dest");
-                write(dir, "ipvs-del-dest-request", "IPVS_CMD_DEL_DEST 10.0.2.2:8080 (accepted)", meta, delDest.build(1, 0));
                 NetlinkMessageBuilder delSvc = IpvsMessages.delService(id, svc.key(), order);
                 s.acknowledged(delSvc, "del svc");
-                write(dir, "ipvs-del-service-request", "IPVS_CMD_DEL_SERVICE TCP 10.96.0.10:80 (accepted)", meta, delSvc.build(1, 0));
                 NetlinkMessageBuilder getConfig = IpvsMessages.getConfig(id, order);
                 write(dir, "ipvs-get-config-reply", "the kernel's reply to IPVS_CMD_GET_CONFIG (default timeouts)", meta,
                         encode(s.request(getConfig, "get config")));
@@ -406,18 +423,47 @@ public final class IpvsVmSelfTest {
             }
             return null;
         });
-        // ipvsadm's own requests, for comparison with ours
-        for (Map.Entry<String, List<String>> e : new TreeMap<>(Map.of(
-                "ipvsadm-add-service", List.of("ipvsadm", "-A", "-t", "10.96.0.10:80", "-s", "rr"),
-                "ipvsadm-add-dest", List.of("ipvsadm", "-a", "-t", "10.96.0.10:80", "-r", "10.0.2.2:8080", "-m", "-w", "1"))).entrySet()) {
-            List<String> argv = new ArrayList<>(List.of("strace", "-e", "trace=sendmsg,sendto", "-xx", "-s", "65535",
-                    "-o", dir.resolve(e.getKey() + ".strace").toString()));
-            argv.addAll(e.getValue());
-            NetNs.Result res = node.run(argv, null);
-            log(e.getKey() + ": exit " + res.exitCode() + " " + res.stderr());
-        }
-        node.run("ipvsadm", "-C");
+        recordIpvsadm(dir.resolve("ipvsadm"));
         log("recorded golden messages in " + dir);
+    }
+
+    /**
+     * What the real ipvsadm sends, the independent bytes IpvsadmRequestsTest compares our encoder with:
+     * each command under {@code strace -e write=all}, which dumps every byte of every sendmsg, into
+     * DIR/NAME.strace, in this order (each needs the state the ones before left), in the node namespace
+     * (its veths make 10.0.2.2 a unicast destination, which IPVS requires).
+     */
+    static final List<List<String>> IPVSADM = List.of(
+            List.of("add-service", "ipvsadm", "-A", "-t", "10.96.0.10:80", "-s", "rr"),
+            List.of("add-service6", "ipvsadm", "-A", "-u", "[fd00:96::10]:53", "-s", "wrr", "-p", "10800", "-M", "128"),
+            List.of("add-dest", "ipvsadm", "-a", "-t", "10.96.0.10:80", "-r", "10.0.2.2:8080", "-m", "-w", "1"),
+            List.of("list", "ipvsadm", "-Ln"),
+            List.of("edit-dest", "ipvsadm", "-e", "-t", "10.96.0.10:80", "-r", "10.0.2.2:8080", "-m", "-w", "0"),
+            List.of("edit-service6", "ipvsadm", "-E", "-u", "[fd00:96::10]:53", "-s", "rr"),
+            List.of("del-dest", "ipvsadm", "-d", "-t", "10.96.0.10:80", "-r", "10.0.2.2:8080"),
+            List.of("del-service", "ipvsadm", "-D", "-t", "10.96.0.10:80"),
+            List.of("set-timeouts", "ipvsadm", "--set", "901", "121", "301"),
+            List.of("get-timeouts", "ipvsadm", "-Ln", "--timeout"),
+            List.of("flush", "ipvsadm", "-C"));
+
+    private void recordIpvsadm(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        List<String> about = new ArrayList<>(List.of(
+                "recorded by IpvsVmSelfTest --record in the IPVS VM (shared/tools/run-in-ipvs-vm.sh)",
+                "kernel: " + System.getProperty("os.version"),
+                "ipvsadm: " + node.runChecked("ipvsadm", "--version").trim(),
+                "strace: " + node.runChecked("strace", "-V").lines().findFirst().orElse("?"),
+                "each NAME.strace: strace -e trace=sendmsg -e write=all -xx -s 65535 -o NAME.strace COMMAND"));
+        for (List<String> c : IPVSADM) {
+            List<String> argv = new ArrayList<>(List.of("strace", "-e", "trace=sendmsg", "-e", "write=all", "-xx",
+                    "-s", "65535", "-o", dir.resolve(c.get(0) + ".strace").toString()));
+            argv.addAll(c.subList(1, c.size()));
+            NetNs.Result res = node.run(argv, null);
+            check(res.exitCode() == 0, c.get(0) + ": " + String.join(" ", c.subList(1, c.size())) + " " + res.stderr().trim());
+            about.add(c.get(0) + ".strace: " + String.join(" ", c.subList(1, c.size())));
+        }
+        node.runChecked("ipvsadm", "--set", "900", "120", "300");
+        Files.write(dir.resolve("recorded.txt"), about);
     }
 
     private static void write(Path dir, String name, String what, List<String> meta, byte[] bytes) {

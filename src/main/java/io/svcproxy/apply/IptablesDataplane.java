@@ -1,0 +1,89 @@
+package io.svcproxy.apply;
+
+import io.svcproxy.dataplane.Dataplane;
+import io.svcproxy.dataplane.FamilyResult;
+import io.svcproxy.dataplane.SyncReport;
+import io.svcproxy.model.ClusterSnapshot;
+import io.svcproxy.model.IpFamily;
+import io.svcproxy.model.SnapshotSupplier;
+import io.svcproxy.plan.ConntrackFilter;
+import io.svcproxy.plan.IptablesPlan;
+import io.svcproxy.plan.KubeChains;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+
+/**
+ * iptables mode's dataplane. One sync, read as a table of contents: take the latest snapshot, plan
+ * each family, bring the kernel to the plan, clean conntrack entries the change made stale, report.
+ */
+public final class IptablesDataplane implements Dataplane {
+    private final SnapshotSupplier source;
+    private final IptablesPlanFactory planner;
+    private final List<IptablesSyncer> families;
+    private final ConntrackCleaner conntrack;
+    private final BiFunction<ClusterSnapshot, ClusterSnapshot, List<ConntrackFilter>> staleEntries;
+    private ClusterSnapshot applied;
+
+    public IptablesDataplane(SnapshotSupplier source, IptablesPlanFactory planner, List<IptablesSyncer> families,
+                             ConntrackCleaner conntrack,
+                             BiFunction<ClusterSnapshot, ClusterSnapshot, List<ConntrackFilter>> staleEntries) {
+        if (families.isEmpty()) {
+            throw new IllegalArgumentException("no IP family to sync");
+        }
+        this.source = source;
+        this.planner = planner;
+        this.families = List.copyOf(families);
+        this.conntrack = conntrack;
+        this.staleEntries = staleEntries;
+    }
+
+    @Override
+    public List<IpFamily> families() {
+        return families.stream().map(IptablesSyncer::family).toList();
+    }
+
+    @Override
+    public SyncReport sync(boolean full) {
+        long start = System.nanoTime();
+        List<Instant> triggers = source.takeTriggerTimes();
+        ClusterSnapshot snapshot = source.current();
+        List<FamilyResult> results = new ArrayList<>();
+        try {
+            for (IptablesSyncer family : families) {
+                IptablesPlan plan = planner.plan(snapshot, family.family());
+                results.add(family.sync(plan, full).reported(plan));
+            }
+        } catch (RuntimeException e) {
+            // One family failed: trust none of the remembered states; the next sync reads the kernel.
+            families.forEach(IptablesSyncer::invalidate);
+            throw e;
+        }
+        int deleted = cleanConntrack(snapshot);
+        applied = snapshot;
+        return new SyncReport(full, results, deleted, Duration.ofNanos(System.nanoTime() - start), snapshot, triggers);
+    }
+
+    @Override
+    public String canary() {
+        return "chain " + KubeChains.PROXY_CANARY;
+    }
+
+    /** kube-proxy's canary: mangle KUBE-PROXY-CANARY, which only a flush of our rules removes. */
+    @Override
+    public boolean canaryPresent() {
+        return families.get(0).chainExists(KubeChains.MANGLE, KubeChains.PROXY_CANARY);
+    }
+
+    /** Only after the new rules are in: a flow cleared earlier would be re-created on the old path. */
+    private int cleanConntrack(ClusterSnapshot snapshot) {
+        if (applied == null) {
+            return 0;
+        }
+        List<ConntrackFilter> filters = staleEntries.apply(applied, snapshot);
+        return filters.isEmpty() ? 0 : conntrack.delete(filters);
+    }
+}

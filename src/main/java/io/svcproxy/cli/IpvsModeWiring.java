@@ -1,0 +1,178 @@
+package io.svcproxy.cli;
+
+import io.svcproxy.apply.CommandRunner;
+import io.svcproxy.apply.ipvs.CommandIpsets;
+import io.svcproxy.config.ProxyConfig;
+import io.svcproxy.diff.ChangeSet;
+import io.svcproxy.diff.CompletePayload;
+import io.svcproxy.diff.DiffRenderer;
+import io.svcproxy.diff.RulesetDiff;
+import io.svcproxy.diff.ipvs.DrainState;
+import io.svcproxy.diff.ipvs.IpsetChanges;
+import io.svcproxy.diff.ipvs.IpsetDiff;
+import io.svcproxy.diff.ipvs.IpvsChanges;
+import io.svcproxy.diff.ipvs.IpvsChangesText;
+import io.svcproxy.diff.ipvs.IpvsDiff;
+import io.svcproxy.ipset.IpsetRestore;
+import io.svcproxy.ipset.IpsetState;
+import io.svcproxy.ipvs.IpvsOp;
+import io.svcproxy.ipvs.IpvsState;
+import io.svcproxy.ipvs.VirtualServer;
+import io.svcproxy.model.Cidr;
+import io.svcproxy.model.ClusterSnapshot;
+import io.svcproxy.model.IpFamily;
+import io.svcproxy.model.SnapshotSupplier;
+import io.svcproxy.model.Warning;
+import io.svcproxy.netlink.ipvs.IpvsClient;
+import io.svcproxy.netlink.ipvs.NetlinkIpvsClient;
+import io.svcproxy.netlink.route.KubeIpvsInterface;
+import io.svcproxy.netlink.route.NetlinkKubeIpvsInterface;
+import io.svcproxy.plan.PlannerOptions;
+import io.svcproxy.plan.ipvs.IpvsOptions;
+import io.svcproxy.plan.ipvs.IpvsPlan;
+import io.svcproxy.plan.ipvs.IpvsPlanner;
+import io.svcproxy.plan.ipvs.IpvsStateText;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** IPVS mode in run, plan and cleanup. */
+final class IpvsModeWiring implements ProxyModeWiring {
+
+    /** IPVS mode has no localhost NodePorts (kube-proxy's IPVS mode neither). */
+    @Override
+    public ModeDaemon daemon(DaemonContext c, SnapshotSupplier source) {
+        if (!c.dryRun()) {
+            NftablesModeWiring.removeTablesAtStartUp();
+            c.setup().sysctls(c.config()).applyIpvs(c.config().ipvs().strictArp());
+        }
+        IptablesFamilies glue = IptablesFamilies.open(c);
+        return new ModeDaemon(IpvsDaemon.start(c, source, glue.syncers()), glue.backend().toString(),
+                snapshot -> false);
+    }
+
+    @Override
+    public int plan(PlanCommand command, ProxyConfig config, ClusterSnapshot snapshot, NodeTarget target,
+                    List<IpFamily> families) throws IOException {
+        PrintWriter out = command.out();
+        boolean changes = false;
+        for (IpFamily family : families) {
+            PlannerOptions base = PlannerOptionsFactory.create(config, family, snapshot.node().orElse(null), List.of(),
+                    command.flags.conntrackTcpBeLiberal());
+            List<Cidr> exclude = new ArrayList<>();
+            if (command.ipvsExcludeCidrs != null) {
+                command.ipvsExcludeCidrs.forEach(cidr -> exclude.add(Cidr.parse(cidr)));
+            }
+            IpvsOptions opts = IpvsOptions.defaults(base)
+                    .withScheduler(command.ipvsScheduler, IpvsOptions.parseFlags(command.ipvsSchedulerFlags))
+                    .withExcludeCidrs(exclude);
+            IpvsPlan plan = IpvsPlanner.plan(snapshot, opts);
+            for (Warning w : plan.warnings()) {
+                command.err().println("warning: " + w);
+            }
+            IpvsChanges ipvs = IpvsDiff.diff(IpvsState.empty(), plan.ipvs(), DrainState.empty(),
+                    new IpvsDiff.Scope(Set.copyOf(base.nodePortIPs()), opts.excludeCidrs(),
+                            IpvsDiff.DEFAULT_DRAIN_BOUND), 0L);
+            IpsetChanges ipsets = IpsetDiff.diff(IpsetState.empty(), plan.ipsets());
+            switch (command.output) {
+                case ipvs:
+                    out.print(IpvsStateText.render(plan.ipvs()));
+                    changes = true;
+                    continue;
+                case ipset:
+                    out.print(IpsetChanges.payload(IpsetRestore.complete(plan.ipsets())));
+                    changes = true;
+                    continue;
+                case restore:
+                    if (target.isEmpty()) {
+                        CompletePayload.write(plan.glue(), out);
+                        changes = true;
+                    } else {
+                        ChangeSet diff = RulesetDiff.diff(target.read(family), plan.glue());
+                        changes |= !diff.isEmpty();
+                        diff.writeTo(out);
+                    }
+                    continue;
+                default:
+                    break;
+            }
+            ChangeSet glue = RulesetDiff.diff(target.read(family), plan.glue());
+            changes |= !glue.isEmpty() || !ipvs.isEmpty() || !ipsets.isEmpty();
+            if (families.size() > 1) {
+                out.println("# " + family.kubernetesName());
+            }
+            out.println("## IPVS (against an empty node)");
+            out.print(IpvsChangesText.render(ipvs));
+            out.println("## ipsets (against an empty node)");
+            out.print(IpvsChangesText.render(ipsets));
+            out.println("## iptables glue");
+            new DiffRenderer(command.useColour()).render(glue, out);
+        }
+        out.flush();
+        return changes ? ExitCodes.CHANGES : ExitCodes.NO_CHANGES;
+    }
+
+    /**
+     * IPVS mode's leftovers, after the glue rules are gone: our IPVS services (those on an address
+     * bound to kube-ipvs0 or on a node address; services another tool made elsewhere stay), kube-ipvs0
+     * itself, and our KUBE-* ipsets (foreign sets stay). Each part is skipped with a message when its
+     * kernel side is not there (no ip_vs module, no ipset tool).
+     */
+    @Override
+    public void cleanup(PrintWriter out, CommandRunner runner, String iptablesBackend) {
+        try (NetlinkKubeIpvsInterface iface = NetlinkKubeIpvsInterface.open()) {
+            boolean exists = iface.exists();
+            Set<InetAddress> bound = exists ? iface.bound() : Set.of();
+            try (NetlinkIpvsClient client = NetlinkIpvsClient.open()) {
+                IpvsState actual = readServices(client, bound);
+                IpvsChanges changes = IpvsDiff.diff(actual, IpvsState.empty(), DrainState.empty(),
+                        new IpvsDiff.Scope(Set.copyOf(IpvsDaemon.nodeAddresses().stream()
+                                .filter(a -> !a.isLoopbackAddress()).toList()),
+                                List.of(), Duration.ZERO), 0L);
+                int services = 0;
+                for (IpvsOp op : changes.ops()) {
+                    if (op instanceof IpvsOp.DeleteService d) {
+                        client.deleteService(d.service());
+                        services++;
+                    }
+                }
+                out.println("ipvs: removed " + services + " services (" + (actual.services().size() - services)
+                        + " foreign left)");
+            } catch (RuntimeException e) {
+                out.println("ipvs: services skipped (" + e.getMessage() + ")");
+            }
+            if (exists) {
+                iface.delete();
+                out.println("ipvs: removed " + KubeIpvsInterface.NAME);
+            }
+        } catch (RuntimeException e) {
+            out.println("ipvs: " + KubeIpvsInterface.NAME + " skipped (" + e.getMessage() + ")");
+        }
+        try {
+            CommandIpsets ipsets = new CommandIpsets(runner);
+            List<String> lines = new ArrayList<>();
+            for (String name : ipsets.read().sets().keySet()) {
+                lines.add(IpsetRestore.destroy(name));
+            }
+            ipsets.restore(lines);
+            out.println("ipsets: destroyed " + lines.size() + " KUBE-* sets");
+        } catch (RuntimeException e) {
+            out.println("ipsets: skipped (" + e.getMessage() + ")");
+        }
+    }
+
+    private static IpvsState readServices(IpvsClient client, Set<InetAddress> bound) {
+        TreeMap<VirtualServer.Key, VirtualServer> services = new TreeMap<>();
+        for (VirtualServer vs : client.services()) {
+            services.put(vs.key(), vs);
+        }
+        return new IpvsState(services, Map.of(), bound);
+    }
+}

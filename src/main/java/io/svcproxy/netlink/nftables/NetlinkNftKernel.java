@@ -1,0 +1,168 @@
+package io.svcproxy.netlink.nftables;
+
+import io.svcproxy.netlink.Netlink;
+import io.svcproxy.netlink.NetlinkConstants;
+import io.svcproxy.netlink.NetlinkException;
+import io.svcproxy.netlink.NetlinkMessage;
+import io.svcproxy.netlink.NetlinkParseException;
+import io.svcproxy.netlink.NetlinkSocket;
+import io.svcproxy.nftables.NftApplyException;
+import io.svcproxy.nftables.NftFamily;
+import io.svcproxy.nftables.NftKernel;
+import io.svcproxy.nftables.NftOp;
+import io.svcproxy.nftables.NftTable;
+
+import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.svcproxy.netlink.nftables.NftConstants.*;
+
+/**
+ * {@link NftKernel} over a NETLINK_NETFILTER socket in the network namespace of the thread that
+ * opened it. A read is one GETTABLE and dumps of that table's chains, sets and rules and of each
+ * set's elements; an apply is one nfnetlink batch, every message acknowledged, the first refused
+ * one named in the {@link NftApplyException}. Not thread-safe: one syncer owns it.
+ */
+public final class NetlinkNftKernel implements NftKernel {
+    private final NetlinkSocket socket;
+
+    private NetlinkNftKernel(NetlinkSocket socket) {
+        this.socket = socket;
+    }
+
+    /** A kernel client in the calling thread's network namespace. */
+    public static NetlinkNftKernel open() {
+        return new NetlinkNftKernel(Netlink.open(NetlinkConstants.NETLINK_NETFILTER));
+    }
+
+    /** Over an already open NETLINK_NETFILTER socket (e.g. one opened inside a test namespace). */
+    public static NetlinkNftKernel over(NetlinkSocket socket) {
+        return new NetlinkNftKernel(socket);
+    }
+
+    /** How often a read is repeated when a batch committed while it dumped. */
+    static final int READ_ATTEMPTS = 5;
+
+    /**
+     * Several dumps make one read; each is consistent on its own, but a batch committed between
+     * two of them would mix two rulesets. The ruleset generation before and after tells: the read
+     * is repeated until it did not change.
+     */
+    @Override
+    public Optional<NftTable> read(NftFamily family, String table) {
+        for (int attempt = 1; ; attempt++) {
+            long before = generation();
+            NftDump dump = dump(family, table);
+            if (generation() == before) {
+                if (dump == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(NftTableDecoder.table(family, table, dump.table(), dump.chains(), dump.sets(),
+                        dump.rules(), dump.elements()));
+            }
+            if (attempt >= READ_ATTEMPTS) {
+                throw new NetlinkException("read " + family.keyword() + " " + table + ": the ruleset changed during "
+                        + READ_ATTEMPTS + " reads in a row", NetlinkConstants.EBUSY);
+            }
+        }
+    }
+
+    private long generation() {
+        List<NetlinkMessage> replies = socket.request(NftDumpRequests.getGeneration(ByteOrder.nativeOrder()),
+                "get nf_tables generation");
+        if (replies.isEmpty()) {
+            throw new NetlinkParseException("get nf_tables generation: no reply");
+        }
+        return replies.get(0).attributes(NetlinkConstants.NFGENMSG_LEN).require(NFTA_GEN_ID, "NFTA_GEN_ID")
+                .u32BigEndian();
+    }
+
+    /** The kernel's replies for one table, as {@link NftTableDecoder} takes them; null if no such table. */
+    record NftDump(NetlinkMessage table, List<NetlinkMessage> chains, List<NetlinkMessage> sets,
+                   List<NetlinkMessage> rules, Map<String, List<NetlinkMessage>> elements) {
+    }
+
+    NftDump dump(NftFamily family, String table) {
+        ByteOrder order = ByteOrder.nativeOrder();
+        List<NetlinkMessage> tables;
+        try {
+            tables = socket.request(NftDumpRequests.getTable(family, table, order), "get table " + family.keyword()
+                    + " " + table);
+        } catch (NetlinkException e) {
+            if (e.errno() == NetlinkConstants.ENOENT) {
+                return null;
+            }
+            throw e;
+        }
+        if (tables.isEmpty()) {
+            throw new NetlinkParseException("get table " + table + ": no reply");
+        }
+        String what = family.keyword() + " " + table;
+        List<NetlinkMessage> chains = socket.dump(NftDumpRequests.dump(NFT_MSG_GETCHAIN, NFTA_CHAIN_TABLE, family,
+                table, order), "dump chains of " + what);
+        List<NetlinkMessage> sets = socket.dump(NftDumpRequests.dump(NFT_MSG_GETSET, NFTA_SET_TABLE, family, table,
+                order), "dump sets of " + what);
+        List<NetlinkMessage> rules = socket.dump(NftDumpRequests.dump(NFT_MSG_GETRULE, NFTA_RULE_TABLE, family, table,
+                order), "dump rules of " + what);
+        Map<String, List<NetlinkMessage>> elements = new LinkedHashMap<>();
+        for (NetlinkMessage s : sets) {
+            if (!table.equals(NftTableDecoder.tableOf(s, NFTA_SET_TABLE))) {
+                continue;
+            }
+            String set = NftTableDecoder.set(s).name();
+            elements.put(set, socket.dump(NftDumpRequests.getElements(family, table, set, order),
+                    "dump elements of set " + what + " " + set));
+        }
+        return new NftDump(tables.get(0), chains, sets, rules, elements);
+    }
+
+    @Override
+    public long apply(List<NftOp> ops) {
+        if (ops.isEmpty()) {
+            return 0;
+        }
+        NftBatchEncoder.Batch batch;
+        try {
+            batch = NftBatchEncoder.encode(ops, true, ByteOrder.nativeOrder());
+        } catch (IllegalArgumentException e) {
+            throw new NftApplyException("cannot encode nf_tables batch: " + e.getMessage(), null, 0, e);
+        }
+        int[] answers;
+        try {
+            answers = socket.batch(batch.messages());
+        } catch (NetlinkException e) {
+            // A send that failed applied nothing; a failure while reading the answers leaves the
+            // outcome unknown (the kernel may have committed): the caller reads the table again.
+            throw new NftApplyException("nf_tables batch of " + ops.size() + " ops: " + e.getMessage()
+                    + " (outcome unknown if the batch was sent: read the table again)", null, e.errno(), e);
+        }
+        NftApplyException failure = NftBatchErrors.firstRefusal(ops, batch, answers);
+        if (failure != null) {
+            throw failure;
+        }
+        return socket.lastBatchBytes();
+    }
+
+    /** One GETTABLE: the cheap check between syncs that our table was not deleted behind our back. */
+    @Override
+    public boolean exists(NftFamily family, String table) {
+        try {
+            return !socket.request(NftDumpRequests.getTable(family, table, ByteOrder.nativeOrder()),
+                    "get table " + family.keyword() + " " + table).isEmpty();
+        } catch (NetlinkException e) {
+            if (e.errno() == NetlinkConstants.ENOENT) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+
+}
