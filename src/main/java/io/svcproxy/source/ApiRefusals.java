@@ -16,7 +16,7 @@ import java.util.TreeMap;
 
 /**
  * Sees every answer the API server gives the client (lists, watch handshakes, their retries) and
- * keeps the requests it refuses (401, 403: RBAC missing a verb, a revoked token) until the same
+ * keeps the requests it refuses (403: RBAC missing a verb; 401 twice in a row: a revoked token) until the same
  * resource and verb is answered again. fabric8 retries refused watches inside its watch manager and
  * logs them at debug level only: without this the node would silently stop following the API.
  * Each refusal is logged once when it starts, and once when it ends.
@@ -27,6 +27,8 @@ final class ApiRefusals implements Interceptor {
 
     /** What was refused, by "verb resource" (e.g. "watch endpointslices.discovery.k8s.io"). */
     private final Map<String, String> refused = new TreeMap<>();
+    /** Requests answered 401 once since their last success (a token being refreshed). */
+    private final java.util.Set<String> unauthorizedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Override
     public void after(HttpRequest request, HttpResponse<?> response, AsyncBody.Consumer<List<ByteBuffer>> consumer) {
@@ -42,6 +44,10 @@ final class ApiRefusals implements Interceptor {
             return;
         }
         String what = key.get();
+        if (code == 401 && unauthorizedOnce.add(what)) {
+            // An expired token: fabric8 re-reads it and retries at once. Only a second 401 in a row counts.
+            return;
+        }
         if (code == 401 || code == 403) {
             String reason = code == 401 ? "401 Unauthorized" : "403 Forbidden";
             String previous;
@@ -50,10 +56,12 @@ final class ApiRefusals implements Interceptor {
             }
             if (previous == null) {
                 LOG.error("the API server refuses to {} ({}): this node's rules cannot follow the API until it does; "
-                        + "grant the proxy's service account {} (kube-proxy's ClusterRole system:node-proxier)",
-                        what, reason, what);
+                        + (code == 401 ? "check the proxy's credentials (token, kubeconfig)"
+                        : "grant the proxy's service account " + what + " (kube-proxy's ClusterRole system:node-proxier)"),
+                        what, reason);
             }
         } else if (code < 400) {
+            unauthorizedOnce.remove(what);
             String previous;
             synchronized (this) {
                 previous = refused.remove(what);

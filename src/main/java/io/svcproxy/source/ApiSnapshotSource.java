@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Kubernetes API as the source of truth, like kube-proxy: informers on Services and
@@ -137,7 +138,7 @@ public final class ApiSnapshotSource implements SnapshotSource {
     }
 
     private ClusterInformers newInformers() {
-        java.util.concurrent.atomic.AtomicReference<ClusterInformers> self = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<ClusterInformers> self = new AtomicReference<>();
         ClusterInformers set = new ClusterInformers(client, hostname, () -> changedIn(self.get()), triggerTimes::record,
                 watchdog::error);
         self.set(set);

@@ -1,6 +1,5 @@
 package io.svcproxy.source;
 
-import io.svcproxy.testing.ScriptedApiServer;
 import static io.svcproxy.source.ApiSnapshotSourceTest.ips;
 import static io.svcproxy.testing.ScriptedApiServer.Kind.NODES;
 import static io.svcproxy.testing.ScriptedApiServer.Kind.SERVICES;
@@ -14,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.testing.TcpRelay;
+import io.svcproxy.testing.ScriptedApiServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

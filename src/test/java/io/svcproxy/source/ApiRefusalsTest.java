@@ -42,6 +42,21 @@ class ApiRefusalsTest {
     }
 
     @Test
+    void oneUnauthorizedIsATokenBeingRefreshedTwoInARowARefusal() {
+        ApiRefusals r = new ApiRefusals();
+        URI list = URI.create("https://h/api/v1/services?limit=500");
+        r.record("GET", list, 401);
+        assertEquals(Optional.empty(), r.describe(), "fabric8 refreshes the token and retries");
+        r.record("GET", list, 200);
+        r.record("GET", list, 401);
+        assertEquals(Optional.empty(), r.describe(), "a success in between: a new token's first 401");
+        r.record("GET", list, 401);
+        assertEquals(Optional.of("the API server refuses to list services (401 Unauthorized)"), r.describe());
+        r.record("GET", list, 200);
+        assertEquals(Optional.empty(), r.describe());
+    }
+
+    @Test
     void retryAfterIsReadFromThrottledAnswersOnly() {
         assertEquals(2, RetryAfter.waitSeconds(429, "2"));
         assertEquals(3, RetryAfter.waitSeconds(503, " 3 "));

@@ -1,6 +1,5 @@
 package io.svcproxy.source;
 
-import io.svcproxy.testing.ScriptedApiServer;
 import static io.svcproxy.source.ApiSnapshotSourceTest.ips;
 import static io.svcproxy.testing.ScriptedApiServer.Kind.NODES;
 import static io.svcproxy.testing.ScriptedApiServer.Kind.SERVICES;
@@ -19,6 +18,7 @@ import io.svcproxy.model.Protocol;
 import io.svcproxy.model.ServicePortName;
 import io.svcproxy.testing.ScriptedApiServer.Request;
 import io.svcproxy.testing.LogCapture;
+import io.svcproxy.testing.ScriptedApiServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
