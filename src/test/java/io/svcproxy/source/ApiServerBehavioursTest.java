@@ -256,6 +256,24 @@ class ApiServerBehavioursTest {
     }
 
     @Test
+    void aWatchThrottledWithAnErrorEventComesBackAfterRetryAfterFromItsVersion() throws Exception {
+        cluster(0);
+        startedAndWatching();
+        api.put(SLICES, slice("default", "web", "web-1", 8080, null, "10.244.1.6"));
+        String version = api.currentVersion();
+        await("the event", () -> lastIps(WEB).equals(List.of("10.244.1.6")));
+        long t0 = System.nanoTime();
+        api.throttleWatches(SLICES, 3);
+        await("the next watch", Duration.ofSeconds(60), () -> api.requests(SLICES, true).size() == 2);
+        Request next = api.requests(SLICES, true).get(1);
+        long ms = (next.nanos() - t0) / 1_000_000;
+        System.out.println("[429 watch] next watch after " + ms + " ms (Retry-After 3 s): " + next.url());
+        assertTrue(ms >= 2900, "came back sooner than Retry-After: " + ms + " ms");
+        assertEquals(version, next.param("resourceVersion"), "resumed, not relisted");
+        assertEquals(1, api.requests(SLICES, false).size());
+    }
+
+    @Test
     void aPagedInitialListGivesTheWholeSnapshot() throws Exception {
         int services = 1100; // three pages of 500 for Services and for EndpointSlices
         for (int i = 0; i < services; i++) {

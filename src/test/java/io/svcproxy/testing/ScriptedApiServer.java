@@ -172,6 +172,13 @@ public final class ScriptedApiServer implements AutoCloseable {
         closeWatches(kind);
     }
 
+    /** An ERROR event with kube-apiserver's 429 Status on every open watch (the client is to come back later). */
+    public void throttleWatches(Kind kind, int retryAfterSeconds) {
+        emit(kind, "{\"type\":\"ERROR\",\"object\":" + status(429, "TooManyRequests",
+                "Too many requests, please try again later.", "\"details\":{\"retryAfterSeconds\":" + retryAfterSeconds
+                        + "},") + "}");
+    }
+
     /** The watch ends cleanly, as after its timeoutSeconds. */
     public void closeWatches(Kind kind) {
         for (WebSocket ws : watches.get(kind)) {
