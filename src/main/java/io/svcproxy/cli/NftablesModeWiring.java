@@ -68,10 +68,10 @@ final class NftablesModeWiring implements ProxyModeWiring {
 
     static NftablesOptions options(ProxyConfig config, ClusterSnapshot snapshot, IpFamily family,
                                    List<InetAddress> localIPs, boolean tcpBeLiberal) {
-        // Service CIDRs come from ServiceCIDR objects, which the source does not read yet: without them
-        // the "drop traffic to unallocated cluster IPs" rule is left out, as kube-proxy does when it knows none.
+        // The ServiceCIDR objects' ranges: a change of them changes the options, so the planner plans
+        // everything again. None known (an older cluster, a file without them) leaves the drop rule out.
         return NftablesOptionsFactory.create(config, family, snapshot.node().orElse(null), localIPs, tcpBeLiberal,
-                List.of());
+                snapshot.serviceCidrs());
     }
 
     /** IPv4 always; IPv6 unless the kernel has it disabled (as kube-proxy, a table per family the node has). */
@@ -122,7 +122,7 @@ final class NftablesModeWiring implements ProxyModeWiring {
             plans.add(plan);
         }
         if (command.output == PlanCommand.Output.nft) {
-            out.print(target.isEmpty() ? NftText.render(plans.stream().map(NftablesFamilyPlan::table).toList())
+            out.print(target.isEmpty() ? NftText.renderLoadable(plans.stream().map(NftablesFamilyPlan::table).toList())
                     : NftText.renderReplacing(plans.stream().map(NftablesFamilyPlan::table).toList()));
             out.flush();
             return ExitCodes.CHANGES;

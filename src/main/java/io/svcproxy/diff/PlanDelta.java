@@ -1,7 +1,7 @@
 package io.svcproxy.diff;
 
 import io.svcproxy.iptables.Chain;
-import io.svcproxy.iptables.PatchedMap;
+import io.svcproxy.model.PatchedMap;
 import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.iptables.Table;
 import io.svcproxy.model.ServicePortName;

@@ -205,6 +205,25 @@ public final class RulesetDiff {
             }
             return;
         }
+        if (have != null && OrderFreeChains.applies(table, want.name())) {
+            // kube-proxy's order (or any other) stays where it gives every packet the same verdict:
+            // only the rules that differ are deleted and inserted, none is moved.
+            List<String> target = OrderFreeChains.keepOrder(have.rules(), want.rules());
+            if (target != null && target.equals(have.rules())) {
+                result.put.put(want.name(), have);
+                return;
+            }
+            if (target != null && !target.equals(want.rules())) {
+                SharedChainEdit edit = SharedChainEdit.of(want.name(), have.rules(), target);
+                if (edit.size() <= target.size() && edit.cheaperThanRewrite(target.size())) {
+                    out.deletes.addAll(edit.deletes);
+                    out.adds.addAll(edit.inserts);
+                    summary.chain(table, want.name(), ChainChange.Kind.EDITED, edit.addedRules, edit.removedRules);
+                    result.put.put(want.name(), new Chain(want.name(), want.policy(), target));
+                    return;
+                }
+            }
+        }
         result.put.put(want.name(), want);
         if (have == null) {
             out.declarations.add(new RestoreLine.DeclareChain(want.name()));
@@ -247,9 +266,16 @@ public final class RulesetDiff {
         // Our jumps go to the top of the built-in chain; "-I 1" in reverse keeps their desired order.
         List<String> insert;
         List<String> kept;
-        if (ours.size() <= want.size() && want.subList(want.size() - ours.size(), want.size()).equals(ours)) {
-            insert = want.subList(0, want.size() - ours.size());
-            kept = haveAll;
+        int keep = keptSuffix(ours, want);
+        if (keep >= 0) {
+            // The jumps we have hold a tail of the desired ones in order, plus jumps no longer wanted:
+            // only those are deleted ("-D spec" removes the first equal rule: exact, ours being unique).
+            List<String> extra = minus(ours, want.subList(want.size() - keep, want.size()));
+            extra.forEach(r -> out.deletes.add(new RestoreLine.DeleteRule(name, r)));
+            insert = want.subList(0, want.size() - keep);
+            List<String> rest = new ArrayList<>(haveAll);
+            extra.forEach(rest::remove);
+            kept = rest;
         } else {
             ours.forEach(r -> out.deletes.add(new RestoreLine.DeleteRule(name, r)));
             insert = want;
@@ -266,6 +292,30 @@ public final class RulesetDiff {
         String policy = actual != null ? actual.policy() : "ACCEPT";
         result.put.put(name, new Chain(name, policy, after));
         summary.chain(table, name, ChainChange.Kind.EDITED, minus(want, ours), minus(ours, want));
+    }
+
+    /**
+     * The length of the longest tail of {@code want} that {@code ours} holds in order (other jumps of
+     * ours between them allowed), or -1 when ours repeats a rule (then deleting by spec is not exact).
+     * Those jumps stay; only the rest of ours is deleted and only the head of want inserted.
+     */
+    static int keptSuffix(List<String> ours, List<String> want) {
+        if (hasDuplicates(ours)) {
+            return -1;
+        }
+        int matched = 0;
+        int i = ours.size() - 1;
+        for (int w = want.size() - 1; w >= 0; w--) {
+            while (i >= 0 && !ours.get(i).equals(want.get(w))) {
+                i--;
+            }
+            if (i < 0) {
+                break;
+            }
+            matched++;
+            i--;
+        }
+        return matched;
     }
 
     private static boolean isBuiltin(Chain chain) {

@@ -1,5 +1,7 @@
 package io.svcproxy.iptables;
 
+import io.svcproxy.model.PatchedMap;
+
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;

@@ -4,6 +4,8 @@ import com.google.common.net.InetAddresses;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Objects;
 
 /**
@@ -11,6 +13,10 @@ import java.util.Objects;
  * between what we render and what iptables-save reads back).
  */
 public record Cidr(InetAddress network, int prefixLength) {
+    /** IPv4 before IPv6, then by network address (unsigned), then shorter prefix first: a stable order for lists of CIDRs. */
+    public static final Comparator<Cidr> ORDER = Comparator.comparing(Cidr::family)
+            .thenComparing((a, b) -> Arrays.compareUnsigned(a.network.getAddress(), b.network.getAddress()))
+            .thenComparingInt(Cidr::prefixLength);
 
     public Cidr {
         Objects.requireNonNull(network, "network");

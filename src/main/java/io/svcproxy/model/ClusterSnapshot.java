@@ -13,12 +13,23 @@ import java.util.TreeMap;
 /**
  * An immutable view of the desired state, as the source read it: service ports (sorted by name,
  * so everything downstream is deterministic), the endpoints of each port (sorted by endpoint
- * string, de-duplicated), this node, and the warnings about what was skipped.
+ * string, de-duplicated), this node, the warnings about what was skipped, and the service CIDRs
+ * (of the ServiceCIDR objects, both families, sorted by {@link Cidr#ORDER}, de-duplicated; only
+ * nftables mode uses them).
  */
 public record ClusterSnapshot(SortedMap<ServicePortName, ServicePort> services,
                               Map<ServicePortName, List<Endpoint>> endpoints,
                               Optional<NodeInfo> node,
-                              List<Warning> warnings) {
+                              List<Warning> warnings,
+                              List<Cidr> serviceCidrs) {
+
+    /** A snapshot without service CIDRs (a cluster without ServiceCIDR objects, or a source that reads none). */
+    public ClusterSnapshot(SortedMap<ServicePortName, ServicePort> services,
+                           Map<ServicePortName, List<Endpoint>> endpoints,
+                           Optional<NodeInfo> node,
+                           List<Warning> warnings) {
+        this(services, endpoints, node, warnings, List.of());
+    }
 
     public ClusterSnapshot {
         services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
@@ -28,6 +39,7 @@ public record ClusterSnapshot(SortedMap<ServicePortName, ServicePort> services,
         eps.replaceAll((k, v) -> sortedEndpoints(v));
         endpoints = Collections.unmodifiableSortedMap(eps);
         warnings = List.copyOf(warnings);
+        serviceCidrs = serviceCidrs.stream().sorted(Cidr.ORDER).distinct().toList();
     }
 
     /**

@@ -6,7 +6,7 @@ import static io.svcproxy.plan.KubeChains.NAT;
 import static io.svcproxy.plan.KubeChains.SERVICES;
 
 import io.svcproxy.iptables.Chain;
-import io.svcproxy.iptables.PatchedMap;
+import io.svcproxy.model.PatchedMap;
 import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.iptables.Table;
 import io.svcproxy.model.ClusterSnapshot;

@@ -1,6 +1,6 @@
 package io.svcproxy.plan;
 
-import io.svcproxy.iptables.PatchedMap;
+import io.svcproxy.model.PatchedMap;
 import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.model.ServicePortName;
 import io.svcproxy.model.Warning;

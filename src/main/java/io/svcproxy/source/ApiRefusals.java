@@ -25,6 +25,12 @@ final class ApiRefusals implements Interceptor {
     static final String NAME = "svcproxy-refusals";
     private static final Logger LOG = LoggerFactory.getLogger(ApiRefusals.class);
 
+    /**
+     * Resources the source does without when refused (ServiceCIDRs: Kubernetes before 1.33 or a
+     * ClusterRole without them; {@link ServiceCidrResource} says so in its own warning).
+     */
+    static final java.util.Set<String> OPTIONAL = java.util.Set.of("servicecidrs.networking.k8s.io");
+
     /** What was refused, by "verb resource" (e.g. "watch endpointslices.discovery.k8s.io"). */
     private final Map<String, String> refused = new TreeMap<>();
     /** Requests answered 401 once since their last success (a token being refreshed). */
@@ -44,6 +50,9 @@ final class ApiRefusals implements Interceptor {
             return;
         }
         String what = key.get();
+        if (OPTIONAL.contains(what.substring(what.indexOf(' ') + 1))) {
+            return;
+        }
         if (code == 401 && unauthorizedOnce.add(what)) {
             // An expired token: fabric8 re-reads it and retries at once. Only a second 401 in a row counts.
             return;

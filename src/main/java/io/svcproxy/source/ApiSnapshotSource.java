@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -26,7 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The Kubernetes API as the source of truth, like kube-proxy: informers on Services and
  * EndpointSlices (all namespaces, without {@code service.kubernetes.io/service-proxy-name} and
  * {@code service.kubernetes.io/headless}, selected server-side and filtered again here) and on
- * this node's Node ({@code metadata.name=<hostname>}), see {@link ClusterInformers}.
+ * this node's Node ({@code metadata.name=<hostname>}) and on ServiceCIDRs (all, unfiltered; a cluster
+ * that has none or forbids them is logged once and read without), see {@link ClusterInformers}.
  *
  * <ul>
  *   <li>Informer callbacks only record that something changed and call the listener; {@link #current()}
@@ -72,6 +74,8 @@ public final class ApiSnapshotSource implements SnapshotSource {
     /** Remembers the last build: only the objects that changed since are converted again. */
     private final SnapshotBuilder builder = new SnapshotBuilder();
     private Set<Warning> loggedWarnings = Set.of();
+    /** Once per source, not per relist: a cluster without ServiceCIDRs stays without them. */
+    private final AtomicBoolean serviceCidrsUnreadableLogged = new AtomicBoolean();
 
     /** Connects as {@code connection} says; the node is {@code hostnameOverride}, else this host's name. */
     public ApiSnapshotSource(ApiConnection connection, String hostnameOverride) {
@@ -132,7 +136,8 @@ public final class ApiSnapshotSource implements SnapshotSource {
     /** Starts the informers without waiting (then use {@link #awaitInitialSync}). */
     void startInformers(Runnable listener) {
         this.onChange = Objects.requireNonNull(listener);
-        LOG.info("watching Services, EndpointSlices and Node {} on the API server {}", Texts.quote(hostname), endpoint);
+        LOG.info("watching Services, EndpointSlices, ServiceCIDRs and Node {} on the API server {}",
+                Texts.quote(hostname), endpoint);
         triggerTimes.ignoreBefore(Instant.now());
         informers = newInformers().start();
     }
@@ -140,7 +145,7 @@ public final class ApiSnapshotSource implements SnapshotSource {
     private ClusterInformers newInformers() {
         AtomicReference<ClusterInformers> self = new AtomicReference<>();
         ClusterInformers set = new ClusterInformers(client, hostname, () -> changedIn(self.get()), triggerTimes::record,
-                watchdog::error);
+                watchdog::error, this::serviceCidrsUnreadable);
         self.set(set);
         return set;
     }
@@ -158,6 +163,12 @@ public final class ApiSnapshotSource implements SnapshotSource {
         changed();
     }
 
+    private void serviceCidrsUnreadable(int status) {
+        if (serviceCidrsUnreadableLogged.compareAndSet(false, true)) {
+            LOG.warn("{}", ServiceCidrResource.unreadableMessage(status, endpoint));
+        }
+    }
+
     /**
      * Waits up to {@code timeout} for every informer's initial list; true once all have synced. The
      * informers keep retrying in the background either way.
@@ -173,9 +184,9 @@ public final class ApiSnapshotSource implements SnapshotSource {
             synced = true;
             watchdog.start(probeMillis);
             ClusterSnapshot first = current();
-            LOG.info("initial lists from the API server: {} service ports, {} EndpointSlices, node {}{}",
+            LOG.info("initial lists from the API server: {} service ports, {} EndpointSlices, node {}{}, service CIDRs {}",
                     first.services().size(), informers.slices().size(), Texts.quote(hostname),
-                    first.node().isPresent() ? "" : " not found");
+                    first.node().isPresent() ? "" : " not found", first.serviceCidrs());
         }
         return true;
     }
@@ -256,7 +267,7 @@ public final class ApiSnapshotSource implements SnapshotSource {
             List<EndpointSlice> eps = set.slices().stream().filter(ApiSnapshotSource::proxied).toList();
             Optional<Node> node = set.nodes().stream()
                     .filter(n -> n.getMetadata() != null && hostname.equals(n.getMetadata().getName())).findFirst();
-            cached = builder.rebuild(svc, eps, node, hostname, List.of());
+            cached = builder.rebuild(svc, eps, set.serviceCidrs(), node, hostname, List.of());
             builtAt = generation;
             logNewWarnings(cached.warnings());
         }

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Reads a cluster snapshot file: what {@code kubectl get svc,endpointslices,nodes -A -o yaml}
+ * Reads a cluster snapshot file: what {@code kubectl get svc,endpointslices,nodes,servicecidrs -A -o yaml}
  * prints, multi-document YAML, or JSON. Same file and hostname give the same snapshot.
  */
 public final class ClusterFileSource {
@@ -37,7 +37,7 @@ public final class ClusterFileSource {
             try (InputStream in = Files.newInputStream(file)) {
                 parsed = KubernetesDocumentReader.read(in, file.toString());
             }
-            return SnapshotBuilder.build(parsed.services(), parsed.slices(),
+            return SnapshotBuilder.build(parsed.services(), parsed.slices(), parsed.serviceCidrs(),
                     NodeSelector.select(parsed.nodes(), hostname), hostname, parsed.warnings());
         } catch (NoSuchFileException e) {
             throw new SourceException(name + ": no such file", e);

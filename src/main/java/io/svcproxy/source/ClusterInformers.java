@@ -1,5 +1,6 @@
 package io.svcproxy.source;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
@@ -13,12 +14,16 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
- * One set of informers (Services, EndpointSlices, this Node) and their caches. Each change calls
- * {@code changed}; the annotations of each EndpointSlice added or updated go to
+ * One set of informers (Services, EndpointSlices, this Node, ServiceCIDRs) and their caches. Each
+ * change calls {@code changed}; the annotations of each EndpointSlice added or updated go to
  * {@code sliceAnnotations} (for trigger times). Started without waiting; {@link #hasSynced()} says when
- * every initial list is in.
+ * every initial list is in. ServiceCIDRs the API server refuses (404: an older cluster, 403: RBAC) do
+ * not hold that up: {@code onServiceCidrsUnreadable} hears the status, the informer keeps retrying
+ * quietly (fabric8's backoff, 1 s doubling up to 32 s; it fills the cache once they become readable),
+ * and the snapshot has none meanwhile.
  */
 final class ClusterInformers implements AutoCloseable {
     static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
@@ -34,21 +39,34 @@ final class ClusterInformers implements AutoCloseable {
     private final SharedIndexInformer<Service> services;
     private final SharedIndexInformer<EndpointSlice> slices;
     private final SharedIndexInformer<Node> nodes;
+    private final SharedIndexInformer<GenericKubernetesResource> serviceCidrs;
+    private volatile boolean serviceCidrsUnreadable;
 
     ClusterInformers(KubernetesClient client, String hostname, Runnable changed,
-                     Consumer<Map<String, String>> sliceAnnotations, Consumer<Throwable> errors) {
+                     Consumer<Map<String, String>> sliceAnnotations, Consumer<Throwable> errors,
+                     IntConsumer onServiceCidrsUnreadable) {
         services = client.services().inAnyNamespace().withLabelSelector(NOT_OURS).withLimit(LIST_PAGE_SIZE)
                 .runnableInformer(0);
         slices = client.discovery().v1().endpointSlices().inAnyNamespace().withLabelSelector(NOT_OURS)
                 .withLimit(LIST_PAGE_SIZE).runnableInformer(0);
         nodes = client.nodes().withName(hostname).runnableInformer(0);
+        // All of them, unfiltered, as kube-proxy's ServiceCIDR informer.
+        serviceCidrs = client.genericKubernetesResources(ServiceCidrResource.CONTEXT).runnableInformer(0);
         services.addEventHandler(new Changes<>(changed, o -> { }));
         slices.addEventHandler(new Changes<>(changed, s -> sliceAnnotations.accept(s.getMetadata().getAnnotations())));
         nodes.addEventHandler(new Changes<>(changed, o -> { }));
+        serviceCidrs.addEventHandler(new Changes<>(changed, o -> { }));
         for (SharedIndexInformer<?> informer : all()) {
             informer.exceptionHandler((started, t) -> {
-                errors.accept(t);
-                LOG.debug("{} informer: {} (retrying)", informer.getApiTypeClass().getSimpleName(), t.toString());
+                int refused = informer == serviceCidrs ? ServiceCidrResource.unreadableStatus(t) : 0;
+                if (refused != 0) {
+                    // An answer, not an outage: the watchdog does not hear of it.
+                    serviceCidrsUnreadable = true;
+                    onServiceCidrsUnreadable.accept(refused);
+                } else {
+                    errors.accept(t);
+                }
+                LOG.debug("{} informer: {} (retrying)", name(informer), t.toString());
                 return true; // never give up: the caches (and the rules) stay as they are meanwhile
             });
         }
@@ -60,15 +78,21 @@ final class ClusterInformers implements AutoCloseable {
     }
 
     private List<SharedIndexInformer<?>> all() {
-        return List.of(services, slices, nodes);
+        return List.of(services, slices, nodes, serviceCidrs);
     }
 
+    private String name(SharedIndexInformer<?> informer) {
+        return informer == serviceCidrs ? ServiceCidrConverter.KIND : informer.getApiTypeClass().getSimpleName();
+    }
+
+    /** Every initial list is in; ServiceCIDRs count as in once the API server refused them. */
     boolean hasSynced() {
-        return all().stream().allMatch(SharedIndexInformer::hasSynced);
+        return unsynced().isEmpty();
     }
 
     List<String> unsynced() {
-        return all().stream().filter(i -> !i.hasSynced()).map(i -> i.getApiTypeClass().getSimpleName() + "s").toList();
+        return all().stream().filter(i -> !i.hasSynced() && !(i == serviceCidrs && serviceCidrsUnreadable))
+                .map(i -> name(i) + "s").toList();
     }
 
     List<Service> services() {
@@ -81,6 +105,10 @@ final class ClusterInformers implements AutoCloseable {
 
     List<Node> nodes() {
         return nodes.getStore().list();
+    }
+
+    List<GenericKubernetesResource> serviceCidrs() {
+        return serviceCidrs.getStore().list();
     }
 
     @Override

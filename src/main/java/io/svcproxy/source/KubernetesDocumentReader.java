@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -21,7 +22,7 @@ import java.util.List;
 
 /**
  * Reads Kubernetes objects from YAML (multi-document, kind: List, or both) or JSON, keeping the
- * Services, EndpointSlices and Nodes. Bounded: at most {@link #MAX_BYTES} bytes. Jackson's YAML
+ * Services, EndpointSlices, Nodes and ServiceCIDRs. Bounded: at most {@link #MAX_BYTES} bytes. Jackson's YAML
  * parser does not expand aliases into copies (an alias reads as its anchor name), so an alias bomb
  * stays small; the SnakeYAML limits below (aliases, nesting, recursive keys) are defence in depth.
  * An object that does not fit its type (say, a port that is not a number) becomes a warning;
@@ -44,6 +45,7 @@ final class KubernetesDocumentReader {
     private final List<Service> services = new ArrayList<>();
     private final List<EndpointSlice> slices = new ArrayList<>();
     private final List<Node> nodes = new ArrayList<>();
+    private final List<GenericKubernetesResource> serviceCidrs = new ArrayList<>();
     private final List<Warning> warnings = new ArrayList<>();
 
     private KubernetesDocumentReader(String source) {
@@ -66,7 +68,7 @@ final class KubernetesDocumentReader {
                 reader.collect(doc, "document " + index);
             }
         }
-        return new ParsedObjects(reader.services, reader.slices, reader.nodes, reader.warnings);
+        return new ParsedObjects(reader.services, reader.slices, reader.nodes, reader.serviceCidrs, reader.warnings);
     }
 
     private void collect(JsonNode node, String position) {
@@ -94,6 +96,9 @@ final class KubernetesDocumentReader {
             case "v1 Service" -> convert(node, Service.class, kind, position, services);
             case "discovery.k8s.io/v1 EndpointSlice" -> convert(node, EndpointSlice.class, kind, position, slices);
             case "v1 Node" -> convert(node, Node.class, kind, position, nodes);
+            // Only v1, as kube-proxy v1.36 reads it; the v1beta1 objects of older clusters are ignored.
+            case "networking.k8s.io/v1 ServiceCIDR" -> convert(node, GenericKubernetesResource.class, kind, position,
+                    serviceCidrs);
             default -> LOG.debug("{} {}: {} {} ignored", Texts.oneLine(source), position, Texts.quote(apiVersion), Texts.quote(kind));
         }
     }

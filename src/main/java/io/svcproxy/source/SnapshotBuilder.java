@@ -1,10 +1,12 @@
 package io.svcproxy.source;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.svcproxy.model.Cidr;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.Endpoint;
 import io.svcproxy.model.NodeInfo;
@@ -63,8 +65,25 @@ public final class SnapshotBuilder {
         return new SnapshotBuilder().rebuild(services, slices, node, hostname, readWarnings);
     }
 
+    /** As {@link #build(List, List, Optional, String, List)}, with the ServiceCIDR objects. */
+    public static ClusterSnapshot build(List<Service> services, List<EndpointSlice> slices,
+                                        List<GenericKubernetesResource> serviceCidrs, Optional<Node> node,
+                                        String hostname, List<Warning> readWarnings) {
+        return new SnapshotBuilder().rebuild(services, slices, serviceCidrs, node, hostname, readWarnings);
+    }
+
     /** As {@link #build}, reusing what the last call on this instance converted and merged. */
     public ClusterSnapshot rebuild(List<Service> services, List<EndpointSlice> slices, Optional<Node> node,
+                                   String hostname, List<Warning> readWarnings) {
+        return rebuild(services, slices, List.of(), node, hostname, readWarnings);
+    }
+
+    /**
+     * As {@link #rebuild(List, List, Optional, String, List)}, with the ServiceCIDR objects. They are
+     * a handful in any cluster, so they are converted again each time rather than remembered.
+     */
+    public ClusterSnapshot rebuild(List<Service> services, List<EndpointSlice> slices,
+                                   List<GenericKubernetesResource> serviceCidrs, Optional<Node> node,
                                    String hostname, List<Warning> readWarnings) {
         List<Warning> warnings = new ArrayList<>(readWarnings);
         Map<Service, Converted<List<ServicePort>>> seenServices = new IdentityHashMap<>();
@@ -111,7 +130,11 @@ public final class SnapshotBuilder {
         this.slices = seenSlices;
         this.merged = seenMerged;
         Optional<NodeInfo> nodeInfo = node.flatMap(n -> thisNode(n, hostname, warnings));
-        return new ClusterSnapshot(new TreeMap<>(ports), endpoints, nodeInfo, warnings);
+        List<Cidr> cidrs = new ArrayList<>();
+        for (GenericKubernetesResource o : unique(serviceCidrs, ServiceCidrConverter.KIND, false, warnings)) {
+            cidrs.addAll(ServiceCidrConverter.convert(o, warnings));
+        }
+        return new ClusterSnapshot(new TreeMap<>(ports), endpoints, nodeInfo, warnings, cidrs);
     }
 
     private static boolean sameLists(List<List<Endpoint>> a, List<List<Endpoint>> b) {
@@ -142,11 +165,17 @@ public final class SnapshotBuilder {
 
     /** Sorted by namespace/name; a second object with the same namespace/name is dropped with a warning. */
     private static <T extends HasMetadata> List<T> unique(List<T> objects, String kind, List<Warning> warnings) {
+        return unique(objects, kind, true, warnings);
+    }
+
+    /** As {@link #unique(List, String, List)}; a cluster-scoped kind's objects have no namespace. */
+    private static <T extends HasMetadata> List<T> unique(List<T> objects, String kind, boolean namespaced,
+                                                          List<Warning> warnings) {
         // The keys are read once per object, not once per comparison: a rebuild sorts every object.
         List<Keyed<T>> sorted = new ArrayList<>(objects.size());
         for (T o : objects) {
             ObjectMeta meta = o.getMetadata();
-            sorted.add(new Keyed<>(meta == null ? "" : ObjectMetas.namespace(meta),
+            sorted.add(new Keyed<>(meta == null || !namespaced ? "" : ObjectMetas.namespace(meta),
                     meta == null || meta.getName() == null ? "" : meta.getName(), meta != null && meta.getName() != null, o));
         }
         sorted.sort(Keyed::compareTo);

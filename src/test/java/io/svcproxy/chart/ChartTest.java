@@ -251,6 +251,7 @@ class ChartTest {
                 "core/nodes:get", "core/nodes:list", "core/nodes:watch",
                 "discovery.k8s.io/endpointslices:get", "discovery.k8s.io/endpointslices:list",
                 "discovery.k8s.io/endpointslices:watch",
+                "networking.k8s.io/servicecidrs:list", "networking.k8s.io/servicecidrs:watch",
                 "core/events:create", "core/events:patch",
                 "events.k8s.io/events:create", "events.k8s.io/events:patch")), grants);
         assertTrue(r.all(io.fabric8.kubernetes.api.model.rbac.Role.class).isEmpty());

@@ -133,6 +133,32 @@ class RulesetDiffTest {
     }
 
     @Test
+    void aJumpNoLongerWantedIsDeletedAloneAndTheOthersStay() {
+        // kube-proxy v1.36 jumps to KUBE-FIREWALL from INPUT in IPv6 too; a plan without that jump
+        // deletes it and leaves the other jumps (and foreign rules) where they are.
+        String jumps = """
+                *filter
+                :INPUT ACCEPT [0:0]
+                :KUBE-FIREWALL - [0:0]
+                :KUBE-NODEPORTS - [0:0]
+                :KUBE-EXTERNAL-SERVICES - [0:0]
+                %s-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS
+                -A INPUT -j FOREIGN
+                -A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
+                COMMIT
+                """;
+        Ruleset actual = rs(jumps.formatted("-A INPUT -j KUBE-FIREWALL\n").replace(":KUBE-FIREWALL", ":FOREIGN - [0:0]\n:KUBE-FIREWALL"));
+        IptablesPlan plan = plan(jumps.formatted("").replace("-A INPUT -j FOREIGN\n", ""));
+        ChangeSet changes = RulesetDiff.diff(actual, plan);
+        assertEquals("*filter\n-D INPUT -j KUBE-FIREWALL\nCOMMIT\n", changes.payload());
+        Ruleset after = RulesetDiff.apply(actual, changes);
+        assertEquals(RulesetDiff.simulate(actual, changes), after);
+        assertEquals(List.of("-m comment --comment \"kubernetes health check service ports\" -j KUBE-NODEPORTS", "-j FOREIGN",
+                "-m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible service portals\" -j KUBE-EXTERNAL-SERVICES"),
+                after.table("filter").chain("INPUT").rules());
+    }
+
+    @Test
     void nodeportsRuleStaysLastWhenServicesAreAdded() {
         IptablesPlan plan = plan(DESIRED.replace("-A KUBE-SERVICES -d 172.30.0.41",
                 "-A KUBE-SERVICES -d 172.30.0.50/32 -j KUBE-MARK-MASQ\n-A KUBE-SERVICES -d 172.30.0.41"));

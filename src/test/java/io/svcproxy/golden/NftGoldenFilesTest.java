@@ -9,6 +9,7 @@ import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.plan.nftables.NftText;
+import io.svcproxy.plan.nftables.NftablesPlan;
 import io.svcproxy.plan.nftables.NftablesOptions;
 import io.svcproxy.cli.NftablesOptionsFactory;
 import io.svcproxy.plan.nftables.NftablesPlanner;
@@ -28,9 +29,9 @@ import java.util.concurrent.TimeUnit;
  * nftables mode of every golden case: test-fixtures/golden/NAME/expected-nft.txt is the rendered plan
  * of both families (the same cluster.yaml and args as the iptables goldens), reviewed against what
  * kube-proxy v1.36 does. Regenerate with SVCPROXY_UPDATE_GOLDEN=1 and review the diff. Each file is
- * also checked with `nft -c -f` when nft can be run.
+ * also checked with `nft -c -f` (in a fresh network namespace) when nft and unshare can be run as root.
  */
-class NftGoldenFilesTest {
+public class NftGoldenFilesTest {
     private static final boolean UPDATE = "1".equals(System.getenv("SVCPROXY_UPDATE_GOLDEN"));
 
     static Path expected(GoldenCase c) {
@@ -63,7 +64,8 @@ class NftGoldenFilesTest {
         }
         for (GoldenCase c : GoldenCase.all()) {
             tests.add(DynamicTest.dynamicTest(c.name(), () -> {
-                Process p = new ProcessBuilder("nft", "-c", "-f", expected(c).toString())
+                // In a namespace of its own, so whatever tables this host has cannot make the check fail.
+                Process p = new ProcessBuilder("unshare", "--net", "nft", "-c", "-f", expected(c).toString())
                         .redirectErrorStream(true).start();
                 String out = new String(p.getInputStream().readAllBytes());
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS), "nft -c timed out");
@@ -75,6 +77,11 @@ class NftGoldenFilesTest {
 
     /** The rendered plan of both families for a golden case. */
     static String render(GoldenCase c) throws IOException {
+        return NftText.render(plan(c).tables());
+    }
+
+    /** The plan of both families for a golden case (its args, no service CIDRs known). */
+    public static NftablesPlan plan(GoldenCase c) throws IOException {
         ProxyConfig config = config(c.args());
         ClusterSnapshot snapshot = new ClusterFileSource(c.dir().resolve("cluster.yaml"),
                 config.hostnameOverride().isEmpty() ? null : config.hostnameOverride()).load();
@@ -83,7 +90,7 @@ class NftGoldenFilesTest {
             families.add(NftablesOptionsFactory.create(config, f, snapshot.node().orElse(null), List.of(), false,
                     List.of()));
         }
-        return NftText.render(NftablesPlanner.plan(snapshot, families).tables());
+        return NftablesPlanner.plan(snapshot, families);
     }
 
     /** The golden args use only these flags (the CLI's own parsing is iptables-mode code). */
@@ -110,7 +117,7 @@ class NftGoldenFilesTest {
 
     private static boolean nftCanCheck() {
         try {
-            Process p = new ProcessBuilder("nft", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("unshare", "--net", "nft", "--version").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
             return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0
                     && "root".equals(System.getProperty("user.name"));

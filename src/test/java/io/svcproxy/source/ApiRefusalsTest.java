@@ -39,6 +39,8 @@ class ApiRefusalsTest {
         assertEquals(Optional.empty(), r.describe());
         r.record("POST", URI.create("https://h/api/v1/namespaces/default/events"), 403);
         assertEquals(Optional.empty(), r.describe(), "only what the informers do counts");
+        r.record("GET", URI.create("https://h/apis/networking.k8s.io/v1/servicecidrs?watch=true"), 403);
+        assertEquals(Optional.empty(), r.describe(), "ServiceCIDRs are optional: their own warning says so");
     }
 
     @Test

@@ -45,6 +45,43 @@ class ClusterFileSourceTest {
         assertEquals(List.of(ip("192.168.56.21")), s.node().orElseThrow().addresses());
     }
 
+    /** kubectl get servicecidrs -o yaml: v1 objects are read (in a List too), other versions ignored. */
+    @Test
+    void readsServiceCidrDocuments() throws IOException {
+        Path file = tmp.resolve("cidrs.yaml");
+        Files.writeString(file, """
+                apiVersion: networking.k8s.io/v1
+                kind: ServiceCIDR
+                metadata:
+                  name: kubernetes
+                spec:
+                  cidrs: [10.96.0.0/16, "fd00:10:96::/112"]
+                ---
+                apiVersion: v1
+                kind: List
+                items:
+                - apiVersion: networking.k8s.io/v1
+                  kind: ServiceCIDR
+                  metadata: {name: extra}
+                  spec: {cidrs: [10.97.0.0/16, 10.98.0.1/16]}
+                - apiVersion: networking.k8s.io/v1beta1
+                  kind: ServiceCIDR
+                  metadata: {name: old-api}
+                  spec: {cidrs: [10.99.0.0/16]}
+                - apiVersion: networking.k8s.io/v1
+                  kind: ServiceCIDR
+                  metadata: {name: not-a-list}
+                  spec: {cidrs: 10.100.0.0/16}
+                """);
+        ClusterSnapshot s = new ClusterFileSource(file, "").load();
+        assertEquals(List.of("10.96.0.0/16", "10.97.0.0/16", "fd00:10:96::/112"),
+                s.serviceCidrs().stream().map(Object::toString).toList());
+        assertEquals(List.of("ServiceCIDR extra spec.cidrs[1]: invalid CIDR '10.98.0.1/16': host bits set, the network"
+                        + " is 10.98.0.0/16; left out",
+                "ServiceCIDR not-a-list spec.cidrs: not a list; its CIDRs are not used"),
+                s.warnings().stream().map(Object::toString).toList());
+    }
+
     @Test
     void picksTheNodeByHostnameAndNoneWhenAmbiguous() {
         assertEquals("node-b", Fixtures.load("source/valid-list.yaml", "node-b").node().orElseThrow().name());

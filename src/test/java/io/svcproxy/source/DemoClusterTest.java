@@ -41,6 +41,15 @@ class DemoClusterTest {
         assertEquals(35, demo.endpoints().values().stream().mapToInt(List::size).sum());
     }
 
+    /** The default ServiceCIDR holds every IPv4 ClusterIP of the demo (only nftables mode uses it). */
+    @Test
+    void hasTheDefaultServiceCidr() {
+        assertEquals(List.of(Cidr.parse("10.96.0.0/16")), demo.serviceCidrs());
+        demo.services().values().stream().flatMap(p -> p.clusterIPs().stream())
+                .filter(a -> IpFamily.of(a) == IpFamily.V4)
+                .forEach(a -> assertTrue(demo.serviceCidrs().get(0).contains(a), a::toString));
+    }
+
     @Test
     void kubernetesServiceHasThreeApiServers() {
         ServicePort p = service(demo, "default", "kubernetes", "https", TCP);

@@ -1,5 +1,7 @@
 package io.svcproxy.testing;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -63,6 +65,14 @@ public final class KubeObjects {
     public static Node node(String name, String internalIP) {
         return new NodeBuilder().withNewMetadata().withName(name).endMetadata()
                 .withNewStatus().addNewAddress().withType("InternalIP").withAddress(internalIP).endAddress().endStatus()
+                .build();
+    }
+
+    /** A networking.k8s.io/v1 ServiceCIDR (fabric8 6.13 has no v1 type: a generic resource) with {@code spec.cidrs}. */
+    public static GenericKubernetesResource serviceCidr(String name, String... cidrs) {
+        return new GenericKubernetesResourceBuilder().withApiVersion("networking.k8s.io/v1").withKind("ServiceCIDR")
+                .withNewMetadata().withName(name).endMetadata()
+                .withAdditionalProperties(Map.of("spec", Map.of("cidrs", List.of(cidrs))))
                 .build();
     }
 }

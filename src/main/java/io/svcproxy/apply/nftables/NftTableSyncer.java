@@ -4,8 +4,11 @@ import io.svcproxy.diff.nftables.NftChanges;
 import io.svcproxy.diff.nftables.NftDiff;
 import io.svcproxy.nftables.NftFamily;
 import io.svcproxy.nftables.NftKernel;
+import io.svcproxy.nftables.NftScope;
 import io.svcproxy.nftables.NftTable;
 import io.svcproxy.nftables.NftTableKey;
+
+import java.util.List;
 
 
 /**
@@ -22,6 +25,7 @@ public final class NftTableSyncer {
     private NftTable known;
     private boolean knownRead;
     private NftTable lastPlan;
+    private List<String> lingering = List.of();
 
     /** What one sync did: whether it read the kernel, the batch it sent, and drift it found. */
     public record Result(NftFamily family, boolean full, int messages, long payloadBytes, NftChanges.Counts counts,
@@ -43,6 +47,15 @@ public final class NftTableSyncer {
 
     /** Brings the kernel's table to {@code plan}; {@code full} reads the kernel instead of trusting memory. */
     public Result sync(NftTable plan, boolean full) {
+        return sync(plan, full, null);
+    }
+
+    /**
+     * The same, where {@code scope} (null: unknown) names what may differ between {@code plan} and
+     * the plan this syncer wrote last: a partial sync then diffs only that (and the stale chains it
+     * left to delete), whatever the table's size.
+     */
+    public Result sync(NftTable plan, boolean full, NftScope scope) {
         if (plan.family() != family || !plan.name().equals(table)) {
             throw new IllegalArgumentException("plan for " + NftTableKey.of(plan) + " given to the syncer of "
                     + family.keyword() + " " + table);
@@ -51,7 +64,9 @@ public final class NftTableSyncer {
         NftTable actual = readKernel ? kernel.read(family, table).orElse(null) : known;
         int drift = readKernel && lastPlan != null && actual != null
                 ? NftDiff.diff(actual, lastPlan).ops().size() : 0;
-        NftChanges changes = NftDiff.diff(actual, plan);
+        NftChanges changes = !readKernel && scope != null
+                ? NftDiff.diff(actual, plan, scope.withChains(lingering))
+                : NftDiff.diff(actual, plan);
         long bytes = 0;
         try {
             if (!changes.isEmpty()) {
@@ -62,6 +77,7 @@ public final class NftTableSyncer {
             throw e;
         }
         known = changes.after();
+        lingering = changes.lingering();
         knownRead = true;
         lastPlan = plan;
         return new Result(family, readKernel, changes.ops().size(), bytes, changes.counts(), drift);
@@ -70,6 +86,7 @@ public final class NftTableSyncer {
     /** Forgets what was written, so the next sync reads the kernel (after a failure anywhere). */
     public void invalidate() {
         known = null;
+        lingering = List.of();
         knownRead = false;
     }
 }

@@ -77,7 +77,7 @@ public final class NftablesDataplane implements Dataplane {
             NftablesFamilyPlan plan = f.planner().plan(snapshot, f.options().apply(snapshot, f.family()));
             NftTableSyncer.Result r;
             try {
-                r = f.syncer().sync(plan.table(), full);
+                r = f.syncer().sync(plan.table(), full, f.planner().lastScope());
             } catch (NftApplyException e) {
                 families.forEach(x -> x.syncer().invalidate());
                 throw refused(e, f.family(), full);

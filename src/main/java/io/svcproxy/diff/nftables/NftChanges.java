@@ -8,11 +8,13 @@ import java.util.List;
  * The nftables diff's result for one table: the ops in batch order, what they amount to (the counts
  * a sync report and the dry run show), and the table as the kernel holds it once they are applied:
  * the desired one plus the stale chains flushed but not yet deleted (a dynamic set's elements are
- * the packet path's and read as none). What the syncer remembers for the next partial sync.
+ * the packet path's and read as none), and the names of those stale chains. What the syncer
+ * remembers for the next partial sync.
  */
-public record NftChanges(List<NftOp> ops, Counts counts, io.svcproxy.nftables.NftTable after) {
+public record NftChanges(List<NftOp> ops, Counts counts, io.svcproxy.nftables.NftTable after, List<String> lingering) {
     public NftChanges {
         ops = List.copyOf(ops);
+        lingering = List.copyOf(lingering);
     }
 
     public boolean isEmpty() {

@@ -7,6 +7,7 @@ import io.svcproxy.nftables.NftFamily;
 import io.svcproxy.nftables.NftOp;
 import io.svcproxy.nftables.NftReferences;
 import io.svcproxy.nftables.NftRule;
+import io.svcproxy.nftables.NftScope;
 import io.svcproxy.nftables.NftSet;
 import io.svcproxy.nftables.NftTable;
 
@@ -40,13 +41,18 @@ public final class NftDiff {
     }
 
     public static NftChanges diff(NftTable actual, NftTable desired) {
+        return diff(actual, desired, null);
+    }
+
+    /** The diff restricted to {@code scope} (null: the whole table). */
+    public static NftChanges diff(NftTable actual, NftTable desired, NftScope scope) {
         Objects.requireNonNull(desired, "desired");
         if (actual != null && (actual.family() != desired.family() || !actual.name().equals(desired.name()))) {
             throw new IllegalArgumentException("diff of two different tables: " + actual.name() + " / " + desired.name());
         }
         NftTable have = actual != null ? actual
                 : NftTable.empty(desired.family(), desired.name(), desired.comment());
-        return new Builder(have, desired, actual == null).build();
+        return new Builder(have, desired, actual == null, actual == null ? null : scope).build();
     }
 
     /** One diff's working state: the ops of each phase, filled in by the comparisons, then joined. */
@@ -74,7 +80,10 @@ public final class NftDiff {
         private int rulesDeleted;
         private int elementsDeleted;
 
-        Builder(NftTable have, NftTable want, boolean newTable) {
+        private final NftScope scope;
+
+        Builder(NftTable have, NftTable want, boolean newTable, NftScope scope) {
+            this.scope = scope;
             this.have = have;
             this.want = want;
             this.newTable = newTable;
@@ -84,8 +93,13 @@ public final class NftDiff {
 
         NftChanges build() {
             Set<String> rewrite = new LinkedHashSet<>();
-            compareSets(rewrite);
-            compareChains(rewrite);
+            if (scope == null) {
+                compareSets(rewrite);
+                compareChains(rewrite);
+            } else {
+                compareScopedSets(rewrite);
+                compareScopedChains(rewrite);
+            }
             List<NftOp> ops = new ArrayList<>();
             if (newTable) {
                 ops.add(new NftOp.AddTable(family, table, want.comment()));
@@ -102,7 +116,7 @@ public final class NftDiff {
             ops.addAll(deleteChains);
             return new NftChanges(ops, new NftChanges.Counts(addChains.size(), chainsRewritten, chainsFlushedStale,
                     deleteChains.size(), addRules.size(), rulesDeleted, addSets.size() + redeclareSets.size(), deleteSets.size(),
-                    elementsAdded, elementsDeleted), after());
+                    elementsAdded, elementsDeleted), after(), lingering);
         }
 
         /** The desired table, plus the stale chains this batch flushes or keeps (empty, deleted later). */
@@ -120,24 +134,64 @@ public final class NftDiff {
         /** Sets: new ones declared, gone ones deleted, re-declared ones re-created, elements diffed. */
         private void compareSets(Set<String> rewrite) {
             for (NftSet set : want.sets().values()) {
-                NftSet old = have.sets().get(set.name());
-                if (old == null) {
-                    addSets.add(new NftOp.AddSet(family, table, set));
-                    addElements(set, set.isDynamic() ? List.of() : set.elements());
-                } else if (!old.sameDeclaration(set)) {
-                    rewrite.addAll(chainsUsing(set.name()));
-                    deleteSets.add(new NftOp.DeleteSet(family, table, set.name()));
-                    redeclareSets.add(new NftOp.AddSet(family, table, set));
-                    addElements(set, set.isDynamic() ? List.of() : set.elements());
-                } else if (!set.isDynamic() && old.elements() != set.elements()) {
-                    compareElements(old, set);
-                }
+                compareSet(have.sets().get(set.name()), set, rewrite);
             }
             for (NftSet old : have.sets().values()) {
                 if (!want.sets().containsKey(old.name())) {
+                    compareSet(old, null, rewrite);
+                }
+            }
+        }
+
+        /** One set of the table as it is ({@code old}) and as planned ({@code set}); either may be null. */
+        private void compareSet(NftSet old, NftSet set, Set<String> rewrite) {
+            if (set == null) {
+                if (old != null) {
                     rewrite.addAll(chainsUsing(old.name()));
                     deleteSets.add(new NftOp.DeleteSet(family, table, old.name()));
                 }
+            } else if (old == null) {
+                addSets.add(new NftOp.AddSet(family, table, set));
+                addElements(set, set.isDynamic() ? List.of() : set.elements());
+            } else if (!old.sameDeclaration(set)) {
+                rewrite.addAll(chainsUsing(set.name()));
+                deleteSets.add(new NftOp.DeleteSet(family, table, set.name()));
+                redeclareSets.add(new NftOp.AddSet(family, table, set));
+                addElements(set, set.isDynamic() ? List.of() : set.elements());
+            } else if (!set.isDynamic() && old.elements() != set.elements()) {
+                compareElements(old, set);
+            }
+        }
+
+        /** The scope's sets whole, and only the scope's keys of the shared ones. */
+        private void compareScopedSets(Set<String> rewrite) {
+            for (String name : scope.sets()) {
+                compareSet(have.sets().get(name), want.sets().get(name), rewrite);
+            }
+            for (Map.Entry<String, Set<Bytes>> e : scope.keys().entrySet()) {
+                NftSet old = have.sets().get(e.getKey());
+                NftSet set = want.sets().get(e.getKey());
+                if (old == null || set == null || !old.sameDeclaration(set)) {
+                    compareSet(old, set, rewrite);
+                    continue;
+                }
+                if (set.isDynamic() || old.elements() == set.elements()) {
+                    continue;
+                }
+                List<NftElement> add = new ArrayList<>();
+                List<NftElement> delete = new ArrayList<>();
+                for (Bytes key : new java.util.TreeSet<>(e.getValue())) {
+                    NftElement was = old.element(key);
+                    NftElement now = set.element(key);
+                    if (was != null && !was.equals(now)) {
+                        delete.add(was);
+                    }
+                    if (now != null && !now.equals(was)) {
+                        add.add(now);
+                    }
+                }
+                deleteElements(set, delete);
+                addElements(set, add);
             }
         }
 
@@ -158,11 +212,15 @@ public final class NftDiff {
             }
             delete.addAll(before.values());
             delete.sort(java.util.Comparator.comparing(NftElement::key));
-            for (List<NftElement> chunk : chunks(delete)) {
+            deleteElements(set, delete);
+            addElements(set, add);
+        }
+
+        private void deleteElements(NftSet set, List<NftElement> elements) {
+            for (List<NftElement> chunk : chunks(elements)) {
                 deleteElements.add(new NftOp.DeleteElements(family, table, set.name(), chunk));
             }
-            elementsDeleted += delete.size();
-            addElements(set, add);
+            elementsDeleted += elements.size();
         }
 
         private void addElements(NftSet set, List<NftElement> elements) {
@@ -175,7 +233,43 @@ public final class NftDiff {
         /** Chains: new ones declared with their rules, changed ones rewritten, stale ones retired. */
         private void compareChains(Set<String> rewrite) {
             for (NftChain chain : want.chains().values()) {
-                NftChain old = have.chains().get(chain.name());
+                compareChain(have.chains().get(chain.name()), chain, rewrite);
+            }
+            retireStaleChains(have.chains().values());
+        }
+
+        /**
+         * The scope's chains: planned ones compared, stale ones retired. A stale chain of the scope
+         * was jumped to only by its own service's objects, which this batch (or the one that made
+         * it stale) rewrote: an empty one is deleted without scanning the table for jumps.
+         */
+        private void compareScopedChains(Set<String> rewrite) {
+            List<NftChain> stale = new ArrayList<>();
+            Set<String> names = new LinkedHashSet<>(scope.chains());
+            names.addAll(rewrite);
+            for (String name : names) {
+                NftChain chain = want.chains().get(name);
+                NftChain old = have.chains().get(name);
+                if (chain != null) {
+                    compareChain(old, chain, rewrite);
+                } else if (old != null) {
+                    stale.add(old);
+                }
+            }
+            for (NftChain old : stale) {
+                if (!old.rules().isEmpty()) {
+                    flushes.add(new NftOp.FlushChain(family, table, old.name()));
+                    chainsFlushedStale++;
+                    rulesDeleted += old.rules().size();
+                    lingering.add(old.name());
+                } else {
+                    deleteChains.add(new NftOp.DeleteChain(family, table, old.name()));
+                }
+            }
+        }
+
+        private void compareChain(NftChain old, NftChain chain, Set<String> rewrite) {
+            {
                 if (old == null) {
                     addChains.add(new NftOp.AddChain(family, table, chain));
                     addRules(chain);
@@ -198,11 +292,15 @@ public final class NftDiff {
                     addRules(chain);
                 }
             }
+        }
+
+        /** Chains of {@code current} no longer planned: flushed, or deleted once empty and not jumped to. */
+        private void retireStaleChains(java.util.Collection<NftChain> current) {
             if (have.chains().size() == want.chains().size() && want.chains().keySet().containsAll(have.chains().keySet())) {
                 return;
             }
             Set<String> stillJumpedTo = null;
-            for (NftChain old : have.chains().values()) {
+            for (NftChain old : current) {
                 if (want.chains().containsKey(old.name())) {
                     continue;
                 }
@@ -234,7 +332,12 @@ public final class NftDiff {
         /** Chains of the current table with a rule that uses the named set. */
         private List<String> chainsUsing(String set) {
             List<String> out = new ArrayList<>();
-            for (NftChain chain : have.chains().values()) {
+            java.util.Collection<NftChain> where = have.chains().values();
+            if (scope != null) {
+                // A service's own sets are used only by its own chains, all in the scope.
+                where = scope.chains().stream().map(have.chains()::get).filter(Objects::nonNull).toList();
+            }
+            for (NftChain chain : where) {
                 if (NftReferences.referencedSets(chain).contains(set)) {
                     out.add(chain.name());
                 }

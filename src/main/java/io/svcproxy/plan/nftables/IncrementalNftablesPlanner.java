@@ -13,13 +13,16 @@ import java.util.Map;
 /**
  * The daemon's nftables planner: the same plan as {@link NftablesPlanner#planFamily}, but a sync
  * plans again only the service ports whose inputs (their ServicePort, their endpoints) changed
- * since the last plan; the others keep their objects, so the diff finds them unchanged by identity.
+ * since the last plan; the others keep their objects, so the diff finds them unchanged by identity,
+ * and the table is the last one patched, with the scope of what the patch touched.
  * Different options (they depend on the node) plan everything again. One instance per family, used
  * by one thread.
  */
 public final class IncrementalNftablesPlanner {
     private NftablesFamilyPlan last;
     private final Map<ServicePortName, Inputs> inputs = new HashMap<>();
+    private SharedElementOwners owners;
+    private io.svcproxy.nftables.NftScope scope;
 
     private record Inputs(ServicePort svc, List<Endpoint> endpoints) {
     }
@@ -30,11 +33,20 @@ public final class IncrementalNftablesPlanner {
             snapshot.services().values().forEach(svc -> inputs.put(svc.name(),
                     new Inputs(svc, snapshot.endpointsOf(svc.name()))));
             last = NftablesPlanner.planFamily(snapshot, opts);
+            owners = SharedElementOwners.of(last.services());
+            scope = null;
             return last;
         }
         List<ServicePortName> changed = new ArrayList<>();
+        // Services and endpoints are both sorted by name: walked side by side, not looked up one by one.
+        java.util.Iterator<Map.Entry<ServicePortName, List<Endpoint>>> endpoints =
+                snapshot.endpoints().entrySet().iterator();
+        Map.Entry<ServicePortName, List<Endpoint>> next = endpoints.hasNext() ? endpoints.next() : null;
         for (ServicePort svc : snapshot.services().values()) {
-            List<Endpoint> eps = snapshot.endpointsOf(svc.name());
+            while (next != null && next.getKey().compareTo(svc.name()) < 0) {
+                next = endpoints.hasNext() ? endpoints.next() : null;
+            }
+            List<Endpoint> eps = next != null && next.getKey().equals(svc.name()) ? next.getValue() : List.of();
             Inputs was = inputs.get(svc.name());
             if (was == null || !same(was.svc(), svc) || !same(was.endpoints(), eps)) {
                 changed.add(svc.name());
@@ -51,10 +63,21 @@ public final class IncrementalNftablesPlanner {
             });
         }
         if (changed.isEmpty()) {
+            scope = io.svcproxy.nftables.NftScope.NOTHING;
             return last;
         }
-        last = NftablesPlanner.replan(last, snapshot, changed);
+        NftablesPlanner.Patched patched = NftablesPlanner.patch(last, snapshot, changed, owners);
+        last = patched.plan();
+        scope = patched.scope();
         return last;
+    }
+
+    /**
+     * What may differ between the last plan and the one before it, or null when the last plan was
+     * made from scratch (the first one, or after options changed): then nothing can be scoped.
+     */
+    public io.svcproxy.nftables.NftScope lastScope() {
+        return scope;
     }
 
     private static boolean same(Object a, Object b) {

@@ -83,6 +83,19 @@ public final class NftNames {
         return AFFINITY_PREFIX + endpointBase(name, ep);
     }
 
+    /** nft refuses longer comments (and the whole transaction with them). */
+    public static final int COMMENT_LENGTH_MAX = 128;
+
+    /**
+     * The comment of a service port's map elements: kube-proxy's "ns/svc:port", cut to the 128
+     * characters nft accepts (three 63-character names would make 191; kube-proxy's sync would then
+     * fail as a whole, we keep the rest of the table working).
+     */
+    public static String comment(ServicePortName name) {
+        String c = name.toString();
+        return c.length() > COMMENT_LENGTH_MAX ? c.substring(0, COMMENT_LENGTH_MAX) : c;
+    }
+
     /** Service chains (and only they) have a "/" in their name: how stale ones are told from fixed ones. */
     public static boolean isServiceObject(String name) {
         return name.indexOf('/') >= 0;

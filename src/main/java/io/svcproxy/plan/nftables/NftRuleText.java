@@ -2,7 +2,6 @@ package io.svcproxy.plan.nftables;
 
 import io.svcproxy.nftables.Bytes;
 import io.svcproxy.nftables.NftElement;
-import io.svcproxy.nftables.NftExpr;
 import io.svcproxy.nftables.NftExpr.Bitwise;
 import io.svcproxy.nftables.NftExpr.Cmp;
 import io.svcproxy.nftables.NftExpr.Ct;
@@ -17,6 +16,7 @@ import io.svcproxy.nftables.NftExpr.Nat;
 import io.svcproxy.nftables.NftExpr.Numgen;
 import io.svcproxy.nftables.NftExpr.Payload;
 import io.svcproxy.nftables.NftExpr.Reject;
+import io.svcproxy.nftables.NftExpr;
 import io.svcproxy.nftables.NftFamily;
 import io.svcproxy.nftables.NftRule;
 import io.svcproxy.nftables.NftSet;
@@ -37,9 +37,19 @@ import java.util.stream.Collectors;
  */
 final class NftRuleText {
     private final NftFamily family;
+    private final boolean loadable;
 
     NftRuleText(NftFamily family) {
+        this(family, false);
+    }
+
+    /**
+     * @param loadable write {@code nft -f} input rather than what {@code nft list} prints: the two
+     *                 differ where nft would compile the listed text into other expressions
+     */
+    NftRuleText(NftFamily family, boolean loadable) {
         this.family = family;
+        this.loadable = loadable;
     }
 
     /** A value in a register: its text and what it is, so constants compared with it print in its type. */
@@ -382,7 +392,7 @@ final class NftRuleText {
     }
 
     /** { 0 : goto a, 1 : goto b } / { 0 : 10.0.0.1 . 80 } / { 10.0.0.0/8, 192.168.0.0/16 }. */
-    private static String anonymous(NftSet s) {
+    private String anonymous(NftSet s) {
         List<NftElement> els = new ArrayList<>(s.elements());
         if (!s.keyType().concatenated() && s.keyType().fields().get(0) == NftType.INTEGER) {
             els.sort(Comparator.comparingLong(e -> Integer.toUnsignedLong(e.key().hostInt(0))));
@@ -390,6 +400,11 @@ final class NftRuleText {
         List<String> items = new ArrayList<>();
         for (NftElement e : els) {
             items.add(NftText.element(s, e));
+        }
+        // nft turns a one-element set it parses into a plain match; the kernel can still hold one (nft
+        // merged overlapping ranges into it). Written twice, nft keeps it a set lookup.
+        if (loadable && items.size() == 1 && (s.flags() & NftSet.F_INTERVAL) != 0) {
+            items.add(items.get(0));
         }
         return "{ " + String.join(", ", items) + " }";
     }

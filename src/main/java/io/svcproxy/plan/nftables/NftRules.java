@@ -4,7 +4,6 @@ import io.svcproxy.model.Cidr;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.Protocol;
 import io.svcproxy.nftables.Bytes;
-import io.svcproxy.nftables.NftExpr;
 import io.svcproxy.nftables.NftExpr.Bitwise;
 import io.svcproxy.nftables.NftExpr.Cmp;
 import io.svcproxy.nftables.NftExpr.Ct;
@@ -14,11 +13,15 @@ import io.svcproxy.nftables.NftExpr.Lookup;
 import io.svcproxy.nftables.NftExpr.Meta;
 import io.svcproxy.nftables.NftExpr.MetaSet;
 import io.svcproxy.nftables.NftExpr.Payload;
+import io.svcproxy.nftables.NftExpr;
+import io.svcproxy.nftables.NftFamily;
 import io.svcproxy.nftables.NftSet;
 import io.svcproxy.nftables.NftVerdict;
 
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -196,9 +199,9 @@ public final class NftRules {
     public static List<NftExpr> iifname(String name, boolean negate) {
         byte[] value;
         if (name.endsWith("+")) {
-            value = name.substring(0, name.length() - 1).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            value = name.substring(0, name.length() - 1).getBytes(StandardCharsets.US_ASCII);
         } else {
-            value = java.util.Arrays.copyOf(name.getBytes(java.nio.charset.StandardCharsets.US_ASCII), IFNAMSIZ);
+            value = Arrays.copyOf(name.getBytes(StandardCharsets.US_ASCII), IFNAMSIZ);
         }
         return List.of(new Meta(Meta.IIFNAME, NftExpr.REG_1),
                 new Cmp(NftExpr.REG_1, negate ? Cmp.NEQ : Cmp.EQ, Bytes.of(value)));
@@ -247,7 +250,7 @@ public final class NftRules {
     }
 
     private static NftExpr.Nat dnat(IpFamily f, int addrReg, int portReg) {
-        return new NftExpr.Nat(NftExpr.Nat.DNAT, io.svcproxy.nftables.NftFamily.of(f).nfproto(), addrReg, addrReg,
+        return new NftExpr.Nat(NftExpr.Nat.DNAT, NftFamily.of(f).nfproto(), addrReg, addrReg,
                 portReg, portReg, NAT_ADDR_AND_PORT);
     }
 

@@ -1,5 +1,6 @@
 package io.svcproxy.plan.nftables;
 
+import io.svcproxy.model.Addresses;
 import io.svcproxy.nftables.Bytes;
 import io.svcproxy.nftables.NftChain;
 import io.svcproxy.nftables.NftElement;
@@ -26,9 +27,22 @@ public final class NftText {
     }
 
     public static String render(List<NftTable> tables) {
+        return render(tables, false);
+    }
+
+    /**
+     * {@code nft -f} input that makes the kernel hold exactly these tables (into an empty namespace,
+     * or see {@link #renderReplacing}). The same as {@link #render} but where nft would compile the
+     * listed text into other expressions (a one-element interval set that nft merged).
+     */
+    public static String renderLoadable(List<NftTable> tables) {
+        return render(tables, true);
+    }
+
+    private static String render(List<NftTable> tables, boolean loadable) {
         StringBuilder sb = new StringBuilder();
         for (NftTable t : tables) {
-            sb.append(render(t));
+            sb.append(render(t, loadable));
         }
         return sb.toString();
     }
@@ -44,10 +58,14 @@ public final class NftText {
             String id = t.family().keyword() + " " + name(t.name());
             sb.append("table ").append(id).append('\n').append("delete table ").append(id).append('\n');
         }
-        return sb.append(render(tables)).toString();
+        return sb.append(renderLoadable(tables)).toString();
     }
 
     public static String render(NftTable t) {
+        return render(t, false);
+    }
+
+    private static String render(NftTable t, boolean loadable) {
         StringBuilder sb = new StringBuilder();
         sb.append("table ").append(t.family().keyword()).append(' ').append(name(t.name())).append(" {\n");
         if (t.comment() != null) {
@@ -57,7 +75,7 @@ public final class NftText {
         for (NftSet s : t.sets().values()) {
             blocks.add(set(s));
         }
-        NftRuleText rules = new NftRuleText(t.family());
+        NftRuleText rules = new NftRuleText(t.family(), loadable);
         for (NftChain c : t.chains().values()) {
             blocks.add(chain(c, t.family(), rules));
         }
@@ -246,7 +264,7 @@ public final class NftText {
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
                     || c == '.' || c == '/' || c == '-';
             if (!ok) {
-                throw new IllegalArgumentException("not an nft identifier: " + io.svcproxy.model.Addresses.printable(n));
+                throw new IllegalArgumentException("not an nft identifier: " + Addresses.printable(n));
             }
         }
         return n;

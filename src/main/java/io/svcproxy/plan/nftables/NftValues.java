@@ -73,25 +73,39 @@ public final class NftValues {
     }
 
     /**
-     * { CIDR, ... } as an anonymous interval set. Each element is one range: its key the first
-     * address, its data the first address past it (the kernel stores the latter as a separate
-     * interval-end element; the codec maps between the two).
+     * { CIDR, ... } as an anonymous interval set, with overlapping and adjacent ranges merged as nft
+     * merges them (so the set equals what the kernel holds). Each element is one range: its key the
+     * first address, its data the first address past it (all zeros past the top of the space); the
+     * kernel stores the latter as a separate interval-end element, the codec maps between the two.
      */
     public static NftSet cidrIntervals(IpFamily f, List<Cidr> cidrs) {
-        List<NftElement> els = new ArrayList<>();
+        int bits = f.bits();
+        List<BigInteger[]> ranges = new ArrayList<>();
         for (Cidr c : cidrs) {
-            els.add(NftElement.data(Bytes.address(c.network()), rangeEnd(c)));
+            BigInteger start = new BigInteger(1, c.network().getAddress());
+            ranges.add(new BigInteger[] {start, start.add(BigInteger.ONE.shiftLeft(bits - c.prefixLength()))});
+        }
+        ranges.sort((a, b) -> a[0].compareTo(b[0]));
+        List<BigInteger[]> merged = new ArrayList<>();
+        for (BigInteger[] r : ranges) {
+            BigInteger[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            if (last != null && r[0].compareTo(last[1]) <= 0) {
+                last[1] = last[1].max(r[1]);
+            } else {
+                merged.add(r.clone());
+            }
+        }
+        List<NftElement> els = new ArrayList<>();
+        for (BigInteger[] r : merged) {
+            els.add(NftElement.data(toBytes(r[0], bits / 8), toBytes(r[1], bits / 8)));
         }
         return new NftSet(ANONYMOUS_SET, NftKeyType.of(addrType(f)), null, ANONYMOUS_CONSTANT | NftSet.F_INTERVAL,
                 0, 0, null, els);
     }
 
-    /** The first address after the CIDR (wrapping to all-zero past the top of the space). */
-    static Bytes rangeEnd(Cidr c) {
-        int len = c.network().getAddress().length;
-        BigInteger start = new BigInteger(1, c.network().getAddress());
-        BigInteger end = start.add(BigInteger.ONE.shiftLeft(len * 8 - c.prefixLength()));
-        byte[] raw = end.toByteArray();
+    /** The low {@code len} bytes of {@code v}, big-endian (2^bits wraps to all zeros). */
+    private static Bytes toBytes(BigInteger v, int len) {
+        byte[] raw = v.toByteArray();
         byte[] out = new byte[len];
         for (int i = 0; i < len && i < raw.length; i++) {
             out[len - 1 - i] = raw[raw.length - 1 - i];

@@ -10,6 +10,7 @@ import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.Protocol;
 import io.svcproxy.model.ServicePort;
 import io.svcproxy.model.ServicePortName;
+import io.svcproxy.nftables.Bytes;
 import io.svcproxy.nftables.NftChain;
 import io.svcproxy.nftables.NftElement;
 import io.svcproxy.nftables.NftExpr;
@@ -51,20 +52,20 @@ final class ServicePortNftPlanner {
     }
 
     ServicePortObjects plan(ServicePortIntent in) {
+        return new ServicePortObjects(in.name(), chains(in), affinitySets(in), elements(in));
+    }
+
+    /** Its elements of the shared sets and maps: where each of its addresses goes. */
+    private Map<String, List<NftElement>> elements(ServicePortIntent in) {
         ServicePortName name = in.name();
         Protocol proto = name.protocol();
         int port = in.service().port();
-        String comment = name.toString();
-        Map<String, List<NftElement>> els = new LinkedHashMap<>();
-
-        String clusterChain = NftNames.clusterChain(name);
-        String localChain = NftNames.localChain(name);
+        String comment = NftNames.comment(name);
+        String internalChain = in.internalPolicyLocal() ? NftNames.localChain(name) : NftNames.clusterChain(name);
         String externalChain = NftNames.externalChain(name);
-        String firewallChain = NftNames.firewallChain(name);
-        String internalChain = in.internalPolicyLocal() ? localChain : clusterChain;
-        String externalPolicyChain = in.externalPolicyLocal() ? localChain : clusterChain;
         NftVerdict internalNone = noEndpointsVerdict(in.internalNoEndpoints());
         NftVerdict externalNone = noEndpointsVerdict(in.externalNoEndpoints());
+        Map<String, List<NftElement>> els = new LinkedHashMap<>();
 
         add(els, NftNames.CLUSTER_IPS, NftElement.key(NftValues.addr(in.clusterIP())));
         if (in.hasInternalEndpoints()) {
@@ -85,37 +86,56 @@ final class ServicePortNftPlanner {
                 add(els, NftNames.SERVICE_IPS, target(ip, proto, port, externalChain));
             }
             if (in.sourceRangesApply()) {
-                add(els, NftNames.FIREWALL_IPS, target(ip, proto, port, firewallChain));
+                add(els, NftNames.FIREWALL_IPS, target(ip, proto, port, NftNames.firewallChain(name)));
             }
             if (!in.hasExternalEndpoints()) {
                 add(els, NftNames.NO_ENDPOINT_SERVICES, filtered(ip, proto, port, externalNone, comment));
             }
         }
         if (in.nodePort() != 0) {
+            Bytes key = NftValues.protoPort(proto, in.nodePort());
             if (in.hasEndpoints()) {
-                add(els, NftNames.SERVICE_NODEPORTS, NftElement.verdict(NftValues.protoPort(proto, in.nodePort()),
-                        NftVerdict.goTo(externalChain), null));
+                add(els, NftNames.SERVICE_NODEPORTS, NftElement.verdict(key, NftVerdict.goTo(externalChain), null));
             }
             if (!in.hasExternalEndpoints()) {
-                add(els, NftNames.NO_ENDPOINT_NODEPORTS, NftElement.verdict(NftValues.protoPort(proto, in.nodePort()),
-                        externalNone, comment));
+                add(els, NftNames.NO_ENDPOINT_NODEPORTS, NftElement.verdict(key, externalNone, comment));
             }
         }
         for (Endpoint ep : in.localReachableEndpoints(opts.base().hostname())) {
             add(els, NftNames.HAIRPIN_CONNECTIONS, NftElement.key(hairpinKey(ep, proto)));
         }
+        return els;
+    }
 
-        Map<String, NftChain> chains = new LinkedHashMap<>();
+    /** With ClientIP affinity: one dynamic set per reachable endpoint, remembering who went there. */
+    private Map<String, NftSet> affinitySets(ServicePortIntent in) {
         Map<String, NftSet> sets = new LinkedHashMap<>();
         if (in.sessionAffinity()) {
             for (Endpoint ep : in.reachableEndpoints()) {
-                String set = NftNames.affinitySet(name, ep);
+                String set = NftNames.affinitySet(in.name(), ep);
                 sets.put(set, new NftSet(set, NftKeyType.of(NftValues.addrType(family)), null,
                         NftSet.F_TIMEOUT | NftSet.F_EVAL, in.affinityTimeoutSeconds() * 1000L, AFFINITY_SET_SIZE,
                         null, List.of()));
-                chains.put(NftNames.endpointChain(name, ep), NftChain.regular(NftNames.endpointChain(name, ep), List.of(
-                        NftRule.of(NftRules.updateSaddr(family, set)),
-                        NftRule.of(seq(NftRules.l4protoIs(proto), NftRules.dnatTo(family, ep.ip(), ep.port()))))));
+            }
+        }
+        return sets;
+    }
+
+    /** Its chains, in the order kube-proxy creates them: endpoint, service, local, external, firewall. */
+    private Map<String, NftChain> chains(ServicePortIntent in) {
+        ServicePortName name = in.name();
+        String clusterChain = NftNames.clusterChain(name);
+        String localChain = NftNames.localChain(name);
+        String externalChain = NftNames.externalChain(name);
+        String firewallChain = NftNames.firewallChain(name);
+        Map<String, NftChain> chains = new LinkedHashMap<>();
+        if (in.sessionAffinity()) {
+            for (Endpoint ep : in.reachableEndpoints()) {
+                String chain = NftNames.endpointChain(name, ep);
+                chains.put(chain, NftChain.regular(chain, List.of(
+                        NftRule.of(NftRules.updateSaddr(family, NftNames.affinitySet(name, ep))),
+                        NftRule.of(seq(NftRules.l4protoIs(name.protocol()),
+                                NftRules.dnatTo(family, ep.ip(), ep.port()))))));
             }
         }
         if (in.usesClusterEndpoints()) {
@@ -125,13 +145,13 @@ final class ServicePortNftPlanner {
             chains.put(localChain, NftChain.regular(localChain, endpointRules(in, in.localEndpoints())));
         }
         if (in.usesExternalChain()) {
-            chains.put(externalChain, NftChain.regular(externalChain,
-                    externalRules(in, clusterChain, externalPolicyChain)));
+            String policyChain = in.externalPolicyLocal() ? localChain : clusterChain;
+            chains.put(externalChain, NftChain.regular(externalChain, externalRules(in, clusterChain, policyChain)));
         }
         if (in.sourceRangesApply()) {
             chains.put(firewallChain, NftChain.regular(firewallChain, List.of(firewallRule(in))));
         }
-        return new ServicePortObjects(name, chains, sets, els);
+        return chains;
     }
 
     private List<NftRule> endpointRules(ServicePortIntent in, List<Endpoint> endpoints) {
@@ -210,8 +230,8 @@ final class ServicePortNftPlanner {
     }
 
     /** hairpin-connections keys: endpoint . endpoint . proto . port (a pod reaching itself is masqueraded). */
-    private static io.svcproxy.nftables.Bytes hairpinKey(Endpoint ep, Protocol proto) {
-        return io.svcproxy.nftables.Bytes.concat(NftValues.addr(ep.ip()), NftValues.addr(ep.ip()),
-                NftValues.proto(proto), io.svcproxy.nftables.Bytes.be16(ep.port()));
+    private static Bytes hairpinKey(Endpoint ep, Protocol proto) {
+        return Bytes.concat(NftValues.addr(ep.ip()), NftValues.addr(ep.ip()),
+                NftValues.proto(proto), Bytes.be16(ep.port()));
     }
 }

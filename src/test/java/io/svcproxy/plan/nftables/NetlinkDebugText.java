@@ -75,6 +75,33 @@ final class NetlinkDebugText {
         return sb.toString();
     }
 
+    /**
+     * An interval set as the kernel holds it: a start element (flags 0) and an end element (flags 1,
+     * the first address past the range) per range, plus an end element at 0 when no range starts there.
+     */
+    static List<String> intervalElements(NftSet s) {
+        List<String> out = new ArrayList<>();
+        boolean startsAtZero = false;
+        for (NftElement e : s.elements()) {
+            out.add("element " + words(e.key(), "") + "  : 0 [end]");
+            out.add("element " + words(e.data(), "") + "  : 1 [end]");
+            startsAtZero |= isZero(e.key());
+        }
+        if (!startsAtZero) {
+            out.add("element " + words(Bytes.of(new byte[s.keyType().length()]), "") + "  : 1 [end]");
+        }
+        return out;
+    }
+
+    private static boolean isZero(Bytes b) {
+        for (int i = 0; i < b.length(); i++) {
+            if (b.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static String verdict(NftVerdict v) {
         return v.chain() == null ? v.kind().name().toLowerCase() : v.kind().name().toLowerCase() + " -> " + v.chain();
     }
@@ -102,8 +129,12 @@ final class NetlinkDebugText {
         }
         NftSet s = ((NftExpr.Anonymous) ref).set();
         List<String> els = new ArrayList<>();
-        for (NftElement e : s.elements()) {
-            els.add(element(e, true));
+        if ((s.flags() & NftSet.F_INTERVAL) != 0) {
+            els.addAll(intervalElements(s));
+        } else {
+            for (NftElement e : s.elements()) {
+                els.add(element(e, true));
+            }
         }
         els.sort(null);
         return "{" + String.join("; ", els) + "}";

@@ -50,6 +50,16 @@ class NftNamesTest {
     }
 
     @Test
+    void commentsAreKubeProxysUpToWhatNftAccepts() {
+        assertEquals("default/kubernetes:https",
+                NftNames.comment(new ServicePortName("default", "kubernetes", "https", Protocol.TCP)));
+        assertEquals("mix2/s70", NftNames.comment(new ServicePortName("mix2", "s70", "", Protocol.SCTP)));
+        String label = "a".repeat(63);
+        assertEquals(NftNames.COMMENT_LENGTH_MAX,
+                NftNames.comment(new ServicePortName(label, label, label, Protocol.TCP)).length());
+    }
+
+    @Test
     void onlyDnsLabelsAreSafe() {
         assertTrue(NftNames.safe(new ServicePortName("default", "kubernetes", "https", Protocol.TCP)));
         assertTrue(NftNames.safe(new ServicePortName("default", "kubernetes", "", Protocol.TCP)));

@@ -74,6 +74,8 @@ class NftablesPlannerTest {
         assertEquals(full.services(), incremental.services());
         assertTrue(incremental.services().get(a.name()) == first.services().get(a.name()),
                 "an unchanged service's objects are reused, not re-planned");
+        assertEquals(List.of(b.name(), c.name(), d.name()), List.copyOf(incremental.changedServices(first)));
+        assertEquals(List.of(b.name(), c.name(), d.name()), List.copyOf(full.changedServices(first)));
     }
 
     @Test
@@ -98,6 +100,8 @@ class NftablesPlannerTest {
         ServicePort b = clusterIP("ns", "b", "10.96.0.11", 81);
         NftablesFamilyPlan plan = NftablesPlanner.planFamily(snapshot(Map.of(a, List.of(ep), b, List.of(ep))), V4);
         assertEquals(1, plan.table().sets().get(NftNames.HAIRPIN_CONNECTIONS).elements().size());
+        assertEquals(List.of(a.name()), List.copyOf(plan.elementOwners(NftNames.HAIRPIN_CONNECTIONS).values()));
+        assertEquals(2, plan.elementOwners(NftNames.SERVICE_IPS).size());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.svcproxy.iptables;
+package io.svcproxy.model;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;

@@ -1,4 +1,4 @@
-package io.svcproxy.iptables;
+package io.svcproxy.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
