@@ -8,14 +8,18 @@ E2E_MODE ?= iptables
 E2E_IP_FAMILY ?= ipv4
 DEMO_FLAGS ?= --cluster-cidr 10.244.0.0/16,fd00:10:244::/56
 
-.PHONY: build test soak demo golden clean native image e2e e2e-kind bench
+.PHONY: toolchain build test soak demo golden clean native image e2e e2e-kind bench fresh-machine-check
 
-build:
+# JDK 17 and Maven: used as found on PATH; when missing, installed from Debian's archive (as root).
+toolchain:
+	@scripts/install-test-deps.sh --build
+
+build: toolchain
 	$(MVN) -q package -DskipTests
 	chmod +x bin/svcproxy
 
 # As root, first installs the Debian packages the kernel tests drive (iptables, nfacct, ...).
-test:
+test: toolchain
 	@if [ "$$(id -u)" -eq 0 ]; then scripts/install-test-deps.sh; \
 	else echo "make test: NOT ROOT: skipping scripts/install-test-deps.sh; kernel tests will be SKIPPED"; fi
 	$(MVN) verify
@@ -23,7 +27,7 @@ test:
 # The fault tests (docs/reliability.md) in their long profile: SVCPROXY_SOAK=1 scales counts and
 # durations (20 SIGKILLs, hundreds of file changes, minutes of churn). Needs root, like the kernel tests.
 SOAK_TESTS ?= FaultScenariosIT
-soak:
+soak: toolchain
 	SVCPROXY_SOAK=1 $(MVN) verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test='$(SOAK_TESTS)'
 
 # Dry run of the bundled demo cluster against an empty node. `plan` exits 2 when it plans
@@ -32,7 +36,7 @@ demo: build
 	bin/svcproxy plan --cluster test-fixtures/demo/cluster.yaml --against empty $(DEMO_FLAGS) || [ $$? -eq 2 ]
 
 # Regenerates the golden files after an intended planner change; review `git diff` before committing.
-golden:
+golden: toolchain
 	SVCPROXY_UPDATE_GOLDEN=1 $(MVN) -q test -Dtest=GoldenFilesTest
 
 # native/ipvs_constants: prints the kernel UAPI constants and struct sizes our netlink code uses
@@ -69,7 +73,7 @@ BENCH_E2E_IPVS_VM ?=
 BENCH_ARGS ?=
 BENCH_BUILD_DIR ?= $(CURDIR)/target
 
-bench:
+bench: toolchain
 	$(MVN) -q -Dbuild.dir=$(BENCH_BUILD_DIR) package -DskipTests dependency:build-classpath \
 		-Dmdep.outputFile=$(BENCH_BUILD_DIR)/bench-classpath.txt -Dmdep.includeScope=test
 	chmod +x bin/svcproxy
@@ -91,7 +95,7 @@ image:
 # The e2e suite of Service behaviours on a 3-node cluster of network namespaces (NetnsClusterE2eIT;
 # `make test` runs it too). Needs root; installs the test packages first, like `make test`.
 # Logs and rule snapshots of failed tests: target/e2e-netns/RUN/.
-e2e:
+e2e: toolchain
 	@if [ "$$(id -u)" -ne 0 ]; then echo "make e2e: needs root (network namespaces)"; exit 1; fi
 	scripts/install-test-deps.sh
 	SVCPROXY_REQUIRE_KERNEL_TESTS=1 $(MVN) verify -Dit.test=NetnsClusterE2eIT,NftNetnsClusterE2eIT -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false
@@ -101,3 +105,9 @@ e2e:
 # The same script the e2e-kind workflow runs. `e2e/kind/run.sh down` deletes the cluster.
 e2e-kind:
 	IP_FAMILY=$(E2E_IP_FAMILY) e2e/kind/run.sh $(E2E_MODE)
+
+# The README's set-up proved on a fresh machine (as root): a bare Debian bookworm root (debootstrap
+# minbase) with only git and make, a clone of this checkout's HEAD, `make demo` inside. Not part of
+# `make test`: it downloads a Debian root, a JDK, Maven and every Maven dependency again each time.
+fresh-machine-check:
+	scripts/fresh-machine-check.sh

@@ -32,7 +32,10 @@ import java.util.concurrent.TimeUnit;
  * [--skip-scale] [--no-dual-stack] [--report-only] [--jmh-include REGEX] [--ipvs-sizes 1000,5000] [--ipvs-runs N]
  * [--ipvs-max-seconds S] [--skip-ipvs] [--memory-size N] [--memory-flags "SET;SET"] [--skip-memory]
  * [--e2e-modes iptables/nft,iptables/legacy,nftables,ipvs] [--e2e-runs N] [--burst-seconds 60] [--burst-rate 100]
- * [--launcher bin/svcproxy] [--jar target/svcproxy.jar] [--skip-e2e] [--e2e-ipvs-vm]}
+ * [--launcher bin/svcproxy] [--jar target/svcproxy.jar] [--skip-e2e] [--e2e-ipvs-vm]
+ * [--api-list-size N] [--api-list-endpoints 10] [--skip-api-list]}
+ * Phase i ({@link ApiListBench}) lists N Services with 10 endpoints each from the API (default N: the
+ * largest size; 10000 gives the 10k Services and 100k endpoints of a large cluster).
  */
 public final class BenchMain {
     static final String SCALE_JVM_FLAGS = "-Xmx2g";
@@ -63,6 +66,8 @@ public final class BenchMain {
             LAUNCHER_JVM + " -XX:MaxRAM=512m",
             LAUNCHER_JVM.replace(" -XX:TieredStopAtLevel=1", ""));
     static final String SKIPPED_FILE = "skipped.md";
+    /** Rows of {@link ApiListBench} (phase k). */
+    static final String API_LIST_CSV = "api-list.csv";
 
     private BenchMain() {
     }
@@ -100,6 +105,9 @@ public final class BenchMain {
         double burstRate = 100;
         Path launcher = Path.of("bin/svcproxy");
         Path jar = io.svcproxy.it.SvcproxyJar.JAR;
+        Integer apiListSize = null;
+        int apiListEndpoints = 10;
+        boolean apiList = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--sizes" -> sizes = args[++i];
@@ -133,24 +141,28 @@ public final class BenchMain {
                 case "--burst-rate" -> burstRate = Double.parseDouble(args[++i]);
                 case "--launcher" -> launcher = Path.of(args[++i]);
                 case "--jar" -> jar = Path.of(args[++i]);
+                case "--api-list-size" -> apiListSize = Integer.parseInt(args[++i]);
+                case "--api-list-endpoints" -> apiListEndpoints = Integer.parseInt(args[++i]);
+                case "--skip-api-list" -> apiList = false;
                 case "--report-only" -> {
                     jmh = false;
                     scale = false;
                     ipvs = false;
                     memory = false;
                     e2e = false;
+                    apiList = false;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         Files.createDirectories(work);
-        if (jmh || scale || ipvs || memory || e2e) {
+        if (jmh || scale || ipvs || memory || e2e || apiList) {
             // A new run: nothing of an earlier run (other sizes, its notes) may end up in this report.
             try (var old = Files.list(work)) {
                 for (Path p : old.toList()) {
                     String f = p.getFileName().toString();
                     if (f.equals("jmh.csv") || f.equals("notes.md") || f.equals(SKIPPED_FILE) || f.equals("ipvs.csv")
-                            || f.equals("memory.csv") || f.equals(CDS_ARCHIVE) || f.equals("bench-classes.jar")
+                            || f.equals("memory.csv") || f.equals(API_LIST_CSV) || f.equals(CDS_ARCHIVE) || f.equals("bench-classes.jar")
                             || f.matches("scale-\\d+(-nft)?\\.csv") || f.matches("e2e-\\d+(-ipvs)?\\.csv")) {
                         Files.delete(p);
                     }
@@ -196,6 +208,13 @@ public final class BenchMain {
         if (memory) {
             int size = memorySize != null ? memorySize : sizeList.stream().max(Integer::compare).orElse(1000);
             runMemory(size, memoryFlags, work);
+        }
+        if (apiList) {
+            int size = apiListSize != null ? apiListSize : sizeList.stream().max(Integer::compare).orElse(1000);
+            int rc = ApiListBench.run(size, apiListEndpoints, work.toAbsolutePath().resolve(API_LIST_CSV));
+            if (rc != 0) {
+                skipped(work, "initial API list phase (k) FAILED at " + size + " services: the child JVM exited " + rc);
+            }
         }
         BenchReport.write(work, docs);
     }

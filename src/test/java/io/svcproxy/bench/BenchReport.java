@@ -52,7 +52,7 @@ public final class BenchReport {
                     rows.addAll(read(p));
                 }
             }
-            for (String f : List.of("ipvs.csv", "memory.csv")) {
+            for (String f : List.of("ipvs.csv", "memory.csv", BenchMain.API_LIST_CSV)) {
                 if (Files.exists(work.resolve(f))) {
                     rows.addAll(read(work.resolve(f)));
                 }
@@ -456,7 +456,8 @@ public final class BenchReport {
         }
         Map<String, List<Row>> bySection = new LinkedHashMap<>();
         for (String s : List.of("a. first full sync", "b. partial sync", "c. verification read", "d. burst", "e. memory",
-                "f. dual-stack", NftScaleBench.SECTION, IpvsBench.SECTION, MemoryBench.SECTION, EndToEndBench.SECTION)) {
+                "f. dual-stack", IpvsBench.SECTION, MemoryBench.SECTION, EndToEndBench.SECTION, NftScaleBench.SECTION,
+                ApiListBench.SECTION)) {
             bySection.put(s, new ArrayList<>());
         }
         scale.forEach(r -> bySection.computeIfAbsent(r.get("section"), k -> new ArrayList<>()).add(r));

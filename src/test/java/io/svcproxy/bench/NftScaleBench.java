@@ -34,7 +34,7 @@ import java.util.TreeMap;
  * ScaleBench's (stdout without --out). Needs root.
  */
 public final class NftScaleBench {
-    static final String SECTION = "h. nftables mode in process";
+    static final String SECTION = "j. nftables mode in process";
     static final String[] HEADER = {"section", "metric", "backend", "services", "endpoints_per_service", "unit",
         "median", "min", "max", "runs", "load1_max", "note"};
 
