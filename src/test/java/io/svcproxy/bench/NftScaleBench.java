@@ -113,6 +113,7 @@ public final class NftScaleBench {
             SyncReport first = timed(ms, "1 first full sync (plan, read, diff, one batch)", () -> dp.sync(true));
             notes.put("1 first full sync (plan, read, diff, one batch)", first.payloadBytes() + " bytes");
             timed(ms, "2 full resync, nothing changed (dump + diff)", () -> dp.sync(true));
+            timed(ms, "2b full resync again (the DNAT maps read before are not dumped again)", () -> dp.sync(true));
 
             ServicePortName svc = BenchCluster.name(size / 2);
             holder.snapshot = BenchCluster.withExtraEndpoint(base, svc, 0);

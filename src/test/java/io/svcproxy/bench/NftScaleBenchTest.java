@@ -18,6 +18,7 @@ class NftScaleBenchTest {
         List<String[]> rows = NftScaleBench.run(20, 1, 5);
         Set<String> metrics = rows.stream().map(r -> r[1]).collect(Collectors.toSet());
         assertEquals(Set.of("first full sync (plan, read, diff, one batch)", "full resync, nothing changed (dump + diff)",
+                "full resync again (the DNAT maps read before are not dumped again)",
                 "one endpoint added (partial sync)", "new service with 10 endpoints (partial sync)",
                 "service deleted (partial sync)", "burst: one endpoint per sync, p50", "burst: one endpoint per sync, p99",
                 "floor: nft -f of the complete table into an empty namespace",
