@@ -23,6 +23,8 @@ test: toolchain
 	@if [ "$$(id -u)" -eq 0 ]; then scripts/install-test-deps.sh; \
 	else echo "make test: NOT ROOT: skipping scripts/install-test-deps.sh; kernel tests will be SKIPPED"; fi
 	$(MVN) verify
+	@if [ "$$(id -u)" -eq 0 ]; then scripts/fresh-machine-check.sh; \
+	else echo "make test: NOT ROOT: skipping scripts/fresh-machine-check.sh (the README's set-up on a bare Debian root)"; fi
 
 # The fault tests (docs/reliability.md) in their long profile: SVCPROXY_SOAK=1 scales counts and
 # durations (20 SIGKILLs, hundreds of file changes, minutes of churn). Needs root, like the kernel tests.
@@ -107,7 +109,8 @@ e2e-kind:
 	IP_FAMILY=$(E2E_IP_FAMILY) e2e/kind/run.sh $(E2E_MODE)
 
 # The README's set-up proved on a fresh machine (as root): a bare Debian bookworm root (debootstrap
-# minbase) with only git and make, a clone of this checkout's HEAD, `make demo` inside. Not part of
-# `make test`: it downloads a Debian root, a JDK, Maven and every Maven dependency again each time.
+# minbase) with only git and make, a clone of this checkout's HEAD, `make demo` inside. The last step
+# of `make test` as root (about 2-5 minutes: it downloads a Debian root, a JDK, Maven and every Maven
+# dependency again each time, from Debian's archive and Maven Central).
 fresh-machine-check:
 	scripts/fresh-machine-check.sh

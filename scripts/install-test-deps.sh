@@ -16,7 +16,7 @@ MAVEN_PACKAGE=maven
 # project's shell scripts with it. curl: the fault tests scrape /metrics and /healthz inside a namespace.
 # busybox: the kind e2e driver's request commands are also run with busybox's dd and timeout, the
 # ones its agnhost pods (Alpine) have (PodRequestsTest).
-PACKAGES=(iptables nftables ipset conntrack nfacct iproute2 socat nmap tcpdump gcc libc6-dev linux-libc-dev shellcheck curl busybox)
+PACKAGES=(iptables nftables ipset conntrack nfacct iproute2 socat nmap tcpdump gcc libc6-dev linux-libc-dev shellcheck curl busybox debootstrap)
 
 build_only=false
 if [ "${1:-}" = "--build" ]; then
