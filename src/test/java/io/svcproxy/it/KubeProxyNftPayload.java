@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * before its use whatever the kernel held: the same operations, in one transaction either way.
  * Never a {@code flush table} or {@code delete table}: that is only its cleanup.
  */
-record KubeProxyNftPayload(String text, int tables, int baseChains, int chains, int containers, int elements,
-                           int rules) {
+record KubeProxyNftPayload(String text, int tables, List<String> baseChainNames, int chains, int containers,
+                           int elements, int rules) {
     private static final Pattern TABLE = Pattern.compile("^table (\\S+) (\\S+) \\{$");
     private static final Pattern BLOCK = Pattern.compile("^\t(set|map|chain) (\\S+) \\{$");
 
@@ -29,7 +29,7 @@ record KubeProxyNftPayload(String text, int tables, int baseChains, int chains, 
         List<String> lines = listing.lines().toList();
         StringBuilder out = new StringBuilder();
         int tables = 0;
-        int baseChains = 0;
+        List<String> baseChains = new ArrayList<>();
         int chainCount = 0;
         int containerCount = 0;
         int elementCount = 0;
@@ -131,7 +131,7 @@ record KubeProxyNftPayload(String text, int tables, int baseChains, int chains, 
             flushes.forEach(f -> out.append(f).append('\n'));
             elements.forEach(e -> out.append(e).append('\n'));
             rules.forEach(r -> out.append(r).append('\n'));
-            baseChains += base.size();
+            base.forEach(c -> baseChains.add(t.group(1) + " " + c));
             chainCount += chains.size();
             containerCount += containers.size();
             ruleCount += rules.size();
@@ -141,7 +141,7 @@ record KubeProxyNftPayload(String text, int tables, int baseChains, int chains, 
     }
 
     String describe() {
-        return tables + " tables, " + chains + " chains (" + baseChains + " base chains added+deleted first), "
+        return tables + " tables, " + chains + " chains (" + baseChainNames.size() + " base chains added+deleted first), "
                 + containers + " sets/maps, " + elements + " elements, " + rules + " rules; "
                 + text.lines().count() + " commands, " + text.length() + " bytes";
     }

@@ -134,6 +134,7 @@ class KubeProxyNftTakeoverIT {
         String monitorChange = monitor.stdout().substring(seenByMonitor.length());
         k.figure("nft monitor lines while the service was added and removed", monitorChange.lines().count());
         monitorSummary(monitorChange).forEach(l -> k.figure("nft monitor saw", l));
+        monitorChange.lines().forEach(l -> k.figure("nft monitor", l.length() > 220 ? l.substring(0, 220) + "..." : l));
         assertEquals(reference, comparable(ruleset()), "removed again: kube-proxy's ruleset");
         assertEquals(0, changeFailed, "failed connections while a service was added and removed");
 
@@ -152,7 +153,21 @@ class KubeProxyNftTakeoverIT {
                 (System.nanoTime() - r0) / 1_000_000 + " ms");
         rollback.awaitEach(rollback.most() + 20);
         int rollbackFailed = k.report("rollback", rollback.stop());
-        assertEquals(reference, comparable(ruleset()), "the node reads back as kube-proxy left it");
+        String replayed = ruleset();
+        // kube-proxy's add+delete of its base chains re-creates them, so they now list after the
+        // chains that stayed (on the fresh node it was recorded on they were created first): chain
+        // order in a listing is creation order and means nothing to a packet.
+        List<String> expectedOrder = new ArrayList<>();
+        for (String family : List.of("ip", "ip6")) {
+            chainOrder(recorded).stream().filter(c -> c.startsWith(family + " ") && !payload.baseChainNames().contains(c))
+                    .forEach(expectedOrder::add);
+            payload.baseChainNames().stream().filter(c -> c.startsWith(family + " ")).forEach(expectedOrder::add);
+        }
+        k.figure("chain listing order after the replay", chainOrder(replayed).equals(chainOrder(recorded))
+                ? "as recorded" : "the " + payload.baseChainNames().size() + " base chains (re-created) after the others");
+        assertEquals(expectedOrder, chainOrder(replayed), "only the re-created base chains moved in the listing");
+        assertEquals(blocksSorted(reference), blocksSorted(comparable(replayed)),
+                "the node reads back as kube-proxy left it (handles, element and chain order aside)");
         assertEquals(0, rollbackFailed, "failed connections during the rollback");
     }
 
@@ -203,6 +218,48 @@ class KubeProxyNftTakeoverIT {
             }
         }
         return String.join("\n", out) + "\n";
+    }
+
+    /** Within each table, the top-level blocks (set, map, chain) sorted: listing order aside. */
+    static List<String> blocksSorted(List<String> normalized) {
+        List<String> out = new ArrayList<>();
+        List<List<String>> blocks = new ArrayList<>();
+        List<String> current = null;
+        for (String l : normalized) {
+            if (BLOCK.matcher(l).matches()) {
+                current = new ArrayList<>();
+                blocks.add(current);
+                current.add(l);
+            } else if (current != null) {
+                current.add(l);
+                if (l.equals("\t}")) {
+                    current = null;
+                }
+            } else {
+                if (l.equals("}")) {
+                    blocks.sort((a, b) -> a.get(0).compareTo(b.get(0)));
+                    blocks.forEach(out::addAll);
+                    blocks.clear();
+                }
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
+    private static List<String> chainOrder(String listing) {
+        List<String> out = new ArrayList<>();
+        String table = "";
+        for (String l : listing.lines().toList()) {
+            if (l.startsWith("table ")) {
+                table = l.split(" ")[1];
+            }
+            Matcher m = BLOCK.matcher(l);
+            if (m.matches() && m.group(1).equals("chain")) {
+                out.add(table + " " + m.group(2));
+            }
+        }
+        return out;
     }
 
     /** nft monitor's lines by their first two words ("add rule", "delete chain") with counts. */
