@@ -53,14 +53,18 @@ final class KubeProxyNode implements AutoCloseable {
     /** Services whose endpoints are made real: ClusterIP only, NodePort, NodePort with ClientIP affinity. */
     static final List<String> REAL = List.of("s16", "s15", "s11");
     static final Duration CMD = Duration.ofSeconds(30);
-    /** Per client loop: at most this many connections (each bounded to 1 s to connect, 5 s idle). */
+    /**
+     * Per client loop: at most this many connections (each bounded to 1 s to connect, 5 s idle). socat's
+     * {@code -t5}: after stdin's EOF it waits up to 5 s for the answer (its default, 0.5 s, reports an
+     * answer later than that on a loaded machine as an empty reply, rc 0, counted as a timeout).
+     */
     private static final int MAX_CONNECTIONS = 1500;
     private static final String PROBE_SCRIPT = """
             ip=$1; port=$2; max=$3; stop=$4
             for ((i=0; i<max; i++)); do
               [ -e "$stop" ] && break
               s=$(date +%s%N)
-              out=$(socat -T5 - "TCP:$ip:$port,connect-timeout=1" </dev/null 2>&1); rc=$?
+              out=$(socat -T5 -t5 - "TCP:$ip:$port,connect-timeout=1" </dev/null 2>&1); rc=$?
               e=$(date +%s%N)
               out=${out//$'\\n'/ }
               echo "$rc $(( (e-s)/1000000 )) $out"
