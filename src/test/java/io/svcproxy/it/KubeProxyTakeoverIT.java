@@ -47,7 +47,9 @@ import java.util.stream.Stream;
  *   ({@code iptables-restore --noflush} of its full payload, rebuilt from the recorded ruleset):
  *   no failed connection, and the node reads back exactly as kube-proxy left it.</li>
  * </ol>
- * Figures are printed with the prefix {@code [takeover]}; no time is asserted.
+ * Figures are printed with the prefix {@code [takeover]}; no time is asserted. The node, backends,
+ * client loops and teardown are {@link KubeProxyNode}'s, shared with the nftables-mode twin
+ * {@link KubeProxyNftTakeoverIT}.
  */
 @KernelTest(tools = {"iptables-nft-save", "iptables-nft-restore", "ip6tables-nft-save", "ip6tables-nft-restore",
         "nfacct", "conntrack", "socat", "ss", "sysctl", "bash"})
