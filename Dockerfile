@@ -30,8 +30,10 @@ RUN apt-get update -q \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* /usr/share/locale/* /var/log/*
 COPY --from=build /svcproxy.jar /opt/svcproxy/svcproxy.jar
-# The heap follows the container's memory limit (the chart sets the same through JAVA_TOOL_OPTIONS).
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError"
+# The JVM defaults of bin/svcproxy (why each: see there), the same the chart sets through
+# JAVA_TOOL_OPTIONS: the heap follows the live set, 75% of the container's memory limit at most.
+ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MaxRAMPercentage=75 -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError" \
+    MALLOC_ARENA_MAX=2
 # Runs as root: it programs the node's netfilter tables (the chart adds privileged or the capabilities).
 ENTRYPOINT ["java", "-jar", "/opt/svcproxy/svcproxy.jar"]
 CMD ["run", "--help"]

@@ -2,14 +2,12 @@ package io.svcproxy.cli;
 
 import io.svcproxy.apply.ConntrackCleaner;
 import io.svcproxy.apply.IptablesSyncer;
-import io.svcproxy.apply.LocalAddresses;
 import io.svcproxy.apply.ipvs.CommandIpsets;
 import io.svcproxy.apply.ipvs.DryRunIpsets;
 import io.svcproxy.apply.ipvs.DryRunIpvsKernel;
 import io.svcproxy.apply.ipvs.Ipsets;
 import io.svcproxy.apply.ipvs.IpvsDataplane;
 import io.svcproxy.config.ProxyConfig;
-import io.svcproxy.diff.ipvs.IpvsDiff;
 import io.svcproxy.ipvs.IpvsKernel;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
@@ -46,9 +44,7 @@ final class IpvsDaemon {
     static IpvsOptions options(ProxyConfig config, ClusterSnapshot snapshot, IpFamily family,
                                List<InetAddress> localIPs, boolean liberal) {
         PlannerOptions base = PlannerOptionsFactory.create(config, family, snapshot.node().orElse(null), localIPs, liberal);
-        ProxyConfig.Ipvs i = config.ipvs();
-        return new IpvsOptions(base, i.scheduler(), 0, i.strictArp(), i.tcpTimeout(), i.tcpFinTimeout(),
-                i.udpTimeout(), i.excludeCidrs());
+        return IpvsSettings.options(base, config.ipvs(), 0);
     }
 
     static IpvsDataplane start(DaemonContext c, SnapshotSupplier source, List<IptablesSyncer> families) {
@@ -60,21 +56,14 @@ final class IpvsDaemon {
         List<String> familyNames = families.stream().map(f -> f.family().kubernetesName()).toList();
         IpvsDataplane dataplane = new IpvsDataplane(source,
                 (snapshot, family) -> IpvsPlanner.plan(snapshot,
-                        options(config, snapshot, family, nodeAddresses(), c.tcpBeLiberal())),
+                        options(config, snapshot, family, IpvsSettings.nodeAddresses(), c.tcpBeLiberal())),
                 families, ipsets, kernel, conntrack,
-                () -> new IpvsDiff.Scope(Set.copyOf(nodeAddresses().stream()
-                        .filter(a -> !a.isLoopbackAddress()).toList()), config.ipvs().excludeCidrs(),
-                        IpvsDiff.DEFAULT_DRAIN_BOUND),
+                () -> IpvsSettings.scope(IpvsSettings.nodeAddresses(), config.ipvs()),
                 System::currentTimeMillis);
         LOG.info("IPVS mode: scheduler {}, families {}, exclude CIDRs {}, strict ARP {}",
                 config.ipvs().scheduler().isEmpty() ? "rr" : config.ipvs().scheduler(), familyNames,
                 config.ipvs().excludeCidrs(), config.ipvs().strictArp());
         return dataplane;
-    }
-
-    /** This node's addresses, without kube-ipvs0's (those are service VIPs). */
-    static List<InetAddress> nodeAddresses() {
-        return LocalAddresses.listExcept(KubeIpvsInterface.NAME);
     }
 
     private static IpvsKernel openAndPrepare(ProxyConfig.Ipvs ipvs) {

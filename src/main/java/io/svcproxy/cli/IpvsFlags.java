@@ -52,17 +52,7 @@ public final class IpvsFlags {
             out = out.withScheduler(scheduler);
         }
         if (excludeCidrs != null) {
-            List<Cidr> cidrs = new ArrayList<>();
-            for (String c : excludeCidrs) {
-                if (!c.isBlank()) {
-                    try {
-                        cidrs.add(Cidr.parse(c.trim()));
-                    } catch (IllegalArgumentException e) {
-                        throw new ConfigException("--ipvs-exclude-cidrs: " + e.getMessage(), e);
-                    }
-                }
-            }
-            out = out.withExcludeCidrs(cidrs);
+            out = out.withExcludeCidrs(cidrs("--ipvs-exclude-cidrs", excludeCidrs));
         }
         if (strictArp != null) {
             out = out.withStrictArp(strictArp);
@@ -72,6 +62,21 @@ public final class IpvsFlags {
                 tcpFinTimeout != null ? duration("--ipvs-tcpfin-timeout", tcpFinTimeout) : out.tcpFinTimeout(),
                 udpTimeout != null ? duration("--ipvs-udp-timeout", udpTimeout) : out.udpTimeout());
         return out;
+    }
+
+    /** A CIDR list flag's values (blank ones skipped). */
+    static List<Cidr> cidrs(String flag, List<String> values) {
+        List<Cidr> cidrs = new ArrayList<>();
+        for (String c : values) {
+            if (!c.isBlank()) {
+                try {
+                    cidrs.add(Cidr.parse(c.trim()));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(flag + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return cidrs;
     }
 
     static Duration duration(String flag, String text) {

@@ -22,7 +22,6 @@ import io.svcproxy.explain.ipvs.IpvsExplainer;
 import io.svcproxy.ipvs.IpvsOp;
 import io.svcproxy.ipvs.IpvsState;
 import io.svcproxy.ipvs.VirtualServer;
-import io.svcproxy.model.Cidr;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.SnapshotSupplier;
@@ -40,7 +39,6 @@ import io.svcproxy.plan.ipvs.IpvsStateText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,23 +76,24 @@ final class IpvsModeWiring implements ProxyModeWiring {
                     List<IpFamily> families) throws IOException {
         PrintWriter out = command.out();
         boolean changes = false;
+        ProxyConfig.Ipvs ipvsConfig = config.ipvs();
+        if (command.ipvsScheduler != null) {
+            ipvsConfig = ipvsConfig.withScheduler(command.ipvsScheduler);
+        }
+        if (command.ipvsExcludeCidrs != null) {
+            ipvsConfig = ipvsConfig.withExcludeCidrs(IpvsFlags.cidrs("--ipvs-exclude-cidrs", command.ipvsExcludeCidrs));
+        }
+        int schedulerFlags = IpvsOptions.parseFlags(command.ipvsSchedulerFlags);
         for (IpFamily family : families) {
             PlannerOptions base = PlannerOptionsFactory.create(config, family, snapshot.node().orElse(null), List.of(),
                     command.flags.conntrackTcpBeLiberal());
-            List<Cidr> exclude = new ArrayList<>();
-            if (command.ipvsExcludeCidrs != null) {
-                command.ipvsExcludeCidrs.forEach(cidr -> exclude.add(Cidr.parse(cidr)));
-            }
-            IpvsOptions opts = IpvsOptions.defaults(base)
-                    .withScheduler(command.ipvsScheduler, IpvsOptions.parseFlags(command.ipvsSchedulerFlags))
-                    .withExcludeCidrs(exclude);
+            IpvsOptions opts = IpvsSettings.options(base, ipvsConfig, schedulerFlags);
             IpvsPlan plan = IpvsPlanner.plan(snapshot, opts);
             for (Warning w : plan.warnings()) {
                 command.err().println("warning: " + w);
             }
             IpvsChanges ipvs = IpvsDiff.diff(IpvsState.empty(), plan.ipvs(), DrainState.empty(),
-                    new IpvsDiff.Scope(Set.copyOf(base.nodePortIPs()), opts.excludeCidrs(),
-                            IpvsDiff.DEFAULT_DRAIN_BOUND), 0L);
+                    IpvsSettings.scope(base.nodePortIPs(), ipvsConfig), 0L);
             IpsetChanges ipsets = IpsetDiff.diff(IpsetState.empty(), plan.ipsets());
             switch (command.output) {
                 case ipvs:
@@ -147,10 +146,9 @@ final class IpvsModeWiring implements ProxyModeWiring {
             Set<InetAddress> bound = exists ? iface.bound() : Set.of();
             try (NetlinkIpvsClient client = NetlinkIpvsClient.open()) {
                 IpvsState actual = readServices(client, bound);
+                // No configuration here: every IPVS service of ours goes, excludeCIDRs or not (as kube-proxy's).
                 IpvsChanges changes = IpvsDiff.diff(actual, IpvsState.empty(), DrainState.empty(),
-                        new IpvsDiff.Scope(Set.copyOf(IpvsDaemon.nodeAddresses().stream()
-                                .filter(a -> !a.isLoopbackAddress()).toList()),
-                                List.of(), Duration.ZERO), 0L);
+                        IpvsSettings.scope(IpvsSettings.nodeAddresses(), ProxyConfig.Ipvs.KUBE_PROXY_DEFAULTS), 0L);
                 int services = 0;
                 for (IpvsOp op : changes.ops()) {
                     if (op instanceof IpvsOp.DeleteService d) {

@@ -137,6 +137,8 @@ public final class RunCommand implements Callable<Integer> {
         DaemonEndpoints endpoints = DaemonEndpoints.start(endpointFlags, config, loop, dataplane.families());
         if (source instanceof ApiSnapshotSource api) {
             loop.addObserver(nodeEventsObserver(api.nodeEvents()));
+            // A refused list or watch (RBAC) leaves the rules stale: not ready, said why.
+            endpoints.health().setSourceProblem(api::problem);
             // Back after an outage: relisted; also read the kernel and repair any drift meanwhile.
             api.onRelisted(() -> {
                 loop.requestFullSync();

@@ -30,6 +30,15 @@ public interface Dataplane extends AutoCloseable {
      */
     boolean canaryPresent();
 
+    /**
+     * Whether the last sync left work that only a later sync can do (nftables mode: stale chains
+     * flushed in this batch, deleted by the next one): the loop then queues a sync, which runs after
+     * the min sync period like any other. False by default.
+     */
+    default boolean wantsFollowUp() {
+        return false;
+    }
+
     /** Releases kernel handles (netlink sockets); nothing by default. */
     @Override
     default void close() {

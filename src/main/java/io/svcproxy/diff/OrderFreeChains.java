@@ -1,5 +1,7 @@
 package io.svcproxy.diff;
 
+import io.svcproxy.plan.KubeChains;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,9 +24,9 @@ import java.util.Set;
  * same rule for that (same match, same target: the same verdict whichever comes first).
  */
 final class OrderFreeChains {
-    private static final Set<String> NAT = Set.of("KUBE-SERVICES", "KUBE-NODEPORTS");
-    private static final Set<String> FILTER = Set.of("KUBE-SERVICES", "KUBE-EXTERNAL-SERVICES", "KUBE-NODEPORTS",
-            "KUBE-PROXY-FIREWALL");
+    private static final Set<String> NAT = Set.of(KubeChains.SERVICES, KubeChains.NODEPORTS);
+    private static final Set<String> FILTER = Set.of(KubeChains.SERVICES, KubeChains.EXTERNAL_SERVICES,
+            KubeChains.NODEPORTS, KubeChains.PROXY_FIREWALL);
     private static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "sctp");
     private static final String COMMENT = "-m comment --comment ";
 

@@ -7,6 +7,7 @@ import io.svcproxy.iptables.RuleText;
 import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.iptables.Table;
 import io.svcproxy.model.ServicePortName;
+import io.svcproxy.plan.ChainNames;
 import io.svcproxy.plan.IptablesPlan;
 
 import java.io.IOException;
@@ -399,8 +400,7 @@ public final class RulesetDiff {
             if (owner != null) {
                 return owner.toString();
             }
-            if (!chain.startsWith("KUBE-SVC-") && !chain.startsWith("KUBE-SVL-") && !chain.startsWith("KUBE-EXT-")
-                    && !chain.startsWith("KUBE-FW-") && !chain.startsWith("KUBE-SEP-")) {
+            if (!ChainNames.isServiceChain(chain)) {
                 return "";
             }
             for (String rule : rules) {

@@ -15,6 +15,8 @@ import java.util.function.IntConsumer;
  * the proxy is healthy and the node eligible, else 503; /livez ignores the node. Bodies as kube-proxy's:
  * {@code {"lastUpdated": "...","currentTime": "...", "nodeEligible": true}} (/livez without
  * nodeEligible); lastUpdated is currentTime when healthy, like kube-proxy. Times are RFC 3339 (UTC).
+ * One addition: while the source cannot follow the API (a refused list or watch), /healthz is 503 and
+ * its body carries {@code "sourceProblem": "..."}.
  */
 public final class HealthServer implements AutoCloseable {
     private final EndpointServer server;
@@ -49,12 +51,13 @@ public final class HealthServer implements AutoCloseable {
 
     static Response healthz(ProxyHealth health, IntConsumer counter) {
         ProxyHealth.Status s = health.status();
-        boolean ok = s.healthy() && s.nodeEligible();
+        boolean ok = s.healthy() && s.nodeEligible() && s.sourceProblem().isEmpty();
         Instant lastUpdated = ok ? s.currentTime() : s.lastUpdated();
         int code = ok ? 200 : 503;
         counter.accept(code);
         return Response.json(code, "{\"lastUpdated\": \"" + rfc3339(lastUpdated) + "\",\"currentTime\": \""
-                + rfc3339(s.currentTime()) + "\", \"nodeEligible\": " + s.nodeEligible() + "}");
+                + rfc3339(s.currentTime()) + "\", \"nodeEligible\": " + s.nodeEligible()
+                + s.sourceProblem().map(p -> ", \"sourceProblem\": " + Json.quote(p)).orElse("") + "}");
     }
 
     static Response livez(ProxyHealth health, IntConsumer counter) {

@@ -7,7 +7,9 @@ import io.svcproxy.reconcile.SyncObserver;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * kube-proxy's proxier health: healthy while no change is queued, or the last successful sync is
@@ -19,8 +21,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * snapshot) stays queued when that sync succeeds, so it cannot be lost.
  */
 public final class ProxyHealth implements SyncObserver {
-    /** What /healthz and /livez report. */
-    public record Status(boolean healthy, Instant lastUpdated, Instant currentTime, boolean nodeEligible) {
+    /**
+     * What /healthz and /livez report. {@code sourceProblem}: why the rules cannot follow the desired
+     * state right now (the API server refuses a list or watch), if so; /healthz is then 503.
+     */
+    public record Status(boolean healthy, Instant lastUpdated, Instant currentTime, boolean nodeEligible,
+                         Optional<String> sourceProblem) {
+        public Status(boolean healthy, Instant lastUpdated, Instant currentTime, boolean nodeEligible) {
+            this(healthy, lastUpdated, currentTime, nodeEligible, Optional.empty());
+        }
     }
 
     private final Clock clock;
@@ -29,6 +38,7 @@ public final class ProxyHealth implements SyncObserver {
     private volatile Instant lastUpdated = Instant.EPOCH;
     private volatile boolean sourceEligible = true;
     private volatile boolean snapshotDeleting;
+    private volatile Supplier<Optional<String>> sourceProblem = Optional::empty;
 
     public ProxyHealth(Clock clock, Duration healthTimeout) {
         if (healthTimeout.isNegative() || healthTimeout.isZero()) {
@@ -66,6 +76,14 @@ public final class ProxyHealth implements SyncObserver {
         this.sourceEligible = eligible;
     }
 
+    /**
+     * The source's word on whether it can follow the desired state: a refused list or watch leaves the
+     * rules as they were, which no sync timing shows, so /healthz says so (not /livez: a restart cannot fix RBAC).
+     */
+    public void setSourceProblem(Supplier<Optional<String>> problem) {
+        this.sourceProblem = problem;
+    }
+
     public boolean nodeEligible() {
         return sourceEligible && !snapshotDeleting;
     }
@@ -81,7 +99,7 @@ public final class ProxyHealth implements SyncObserver {
         Instant updated = lastUpdated;
         // A successful sync clears the changes it covered, so "queued" is only ever newer than it.
         boolean healthy = queued == null || Duration.between(queued, now).compareTo(healthTimeout) < 0;
-        return new Status(healthy, updated, now, nodeEligible());
+        return new Status(healthy, updated, now, nodeEligible(), sourceProblem.get());
     }
 
     public Duration healthTimeout() {

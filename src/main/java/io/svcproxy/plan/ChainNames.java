@@ -6,6 +6,7 @@ import io.svcproxy.model.ServicePortName;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.List;
 
 import com.google.common.io.BaseEncoding;
 
@@ -20,8 +21,14 @@ public final class ChainNames {
     public static final String EXT = "KUBE-EXT-";
     public static final String FW = "KUBE-FW-";
     public static final String SEP = "KUBE-SEP-";
+    public static final List<String> PREFIXES = List.of(SVC, SVL, EXT, FW, SEP);
 
     private ChainNames() {
+    }
+
+    /** A per-service-port or per-endpoint chain (one of the {@link #PREFIXES}). */
+    public static boolean isServiceChain(String chain) {
+        return PREFIXES.stream().anyMatch(chain::startsWith);
     }
 
     public static String clusterPolicy(ServicePortName name) {

@@ -2,8 +2,10 @@ package io.svcproxy.plan;
 
 import static io.svcproxy.iptables.RuleSpec.rule;
 import static io.svcproxy.plan.KubeChains.EXTERNAL_SERVICES;
+import static io.svcproxy.plan.KubeChains.FILTER;
 import static io.svcproxy.plan.KubeChains.FORWARD;
 import static io.svcproxy.plan.KubeChains.KUBELET_FIREWALL;
+import static io.svcproxy.plan.KubeChains.NAT;
 import static io.svcproxy.plan.KubeChains.NODEPORTS;
 import static io.svcproxy.plan.KubeChains.POSTROUTING;
 import static io.svcproxy.plan.KubeChains.PROXY_FIREWALL;
@@ -14,20 +16,22 @@ import io.svcproxy.model.Cidr;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-/** The rules that do not depend on any service: masquerading, forwarding, jumps from built-in chains. */
-final class FixedRules {
+/**
+ * The rules that do not depend on any service: masquerading, forwarding, jumps from built-in chains.
+ * IPVS mode's glue shares the pieces kube-proxy's IPVS proxier writes the same way (postrouting,
+ * mark-masq, forwarding accepts, the nat jumps).
+ */
+public final class FixedRules {
     private final PlannerOptions opts;
 
-    FixedRules(PlannerOptions opts) {
+    public FixedRules(PlannerOptions opts) {
         this.opts = opts;
     }
 
     /** KUBE-POSTROUTING: SNAT what KUBE-MARK-MASQ marked, clearing the mark so it happens once. */
-    List<String> postrouting() {
+    public List<String> postrouting() {
         long mark = opts.masqueradeMark();
         return List.of(
                 rule().mark(mark, mark, true).jump("RETURN").build(),
@@ -35,14 +39,13 @@ final class FixedRules {
                 rule().comment("kubernetes service traffic requiring SNAT").masqueradeRandomFully().build());
     }
 
-    List<String> markMasq() {
+    public List<String> markMasq() {
         return List.of(rule().orMark(opts.masqueradeMark()).build());
     }
 
     /** KUBE-FORWARD: drop INVALID (unless conntrack is liberal), accept marked and established traffic. */
     List<String> forward() {
         List<String> rules = new ArrayList<>();
-        long mark = opts.masqueradeMark();
         if (!opts.conntrackTcpBeLiberal()) {
             RuleSpec r = rule().ctState("INVALID", false);
             if (opts.nfacctCounters()) {
@@ -50,10 +53,22 @@ final class FixedRules {
             }
             rules.add(r.jump("DROP").build());
         }
-        rules.add(rule().comment("kubernetes forwarding rules").mark(mark, mark, false).jump("ACCEPT").build());
-        rules.add(rule().comment("kubernetes forwarding conntrack rule").ctState("RELATED,ESTABLISHED", false)
-                .jump("ACCEPT").build());
+        rules.addAll(forwardAccepts());
         return rules;
+    }
+
+    /** KUBE-FORWARD's accepts of marked and established traffic (all of it in IPVS mode, which drops no INVALID). */
+    public List<String> forwardAccepts() {
+        long mark = opts.masqueradeMark();
+        return List.of(
+                rule().comment("kubernetes forwarding rules").mark(mark, mark, false).jump("ACCEPT").build(),
+                rule().comment("kubernetes forwarding conntrack rule").ctState("RELATED,ESTABLISHED", false)
+                        .jump("ACCEPT").build());
+    }
+
+    /** 127.0.0.0/8 or ::1/128. */
+    public Cidr loopback() {
+        return Cidr.parse(opts.ipv6() ? "::1/128" : "127.0.0.0/8");
     }
 
     /** KUBE-FIREWALL's guard against martian packets to 127/8, which route_localnet would otherwise let in. */
@@ -70,10 +85,8 @@ final class FixedRules {
         List<String> rules = new ArrayList<>();
         if (opts.nodePortsMatchAll()) {
             RuleSpec r = rule();
-            if (opts.ipv6()) {
-                r.notDestination(Cidr.parse("::1/128"));
-            } else if (!opts.localhostNodePortsActive()) {
-                r.notDestination(Cidr.parse("127.0.0.0/8"));
+            if (opts.ipv6() || !opts.localhostNodePortsActive()) {
+                r.notDestination(loopback());
             }
             rules.add(r.comment(comment).addrType("dst", "LOCAL").jump(NODEPORTS).build());
             return rules;
@@ -90,44 +103,39 @@ final class FixedRules {
         return rules;
     }
 
-    /**
-     * Jumps from built-in chains, per table and chain, in the order they end up at the top of the
-     * chain (kube-proxy prepends each in turn, so the last one listed comes first).
-     */
-    Map<String, Map<String, List<String>>> jumps(boolean kubeletFirewall) {
-        Map<String, Map<String, List<String>>> out = new LinkedHashMap<>();
-        // Listed in kube-proxy's order of insertion; reversed per chain at the end.
+    /** Jumps from built-in chains, in kube-proxy's order of insertion. */
+    BuiltinJumps jumps(boolean kubeletFirewall) {
+        BuiltinJumps out = new BuiltinJumps();
         String ext = "kubernetes externally-visible service portals";
         String portals = "kubernetes service portals";
         String lbFirewall = "kubernetes load balancer firewall";
-        add(out, "filter", "INPUT", rule().ctState("NEW", false).comment(ext).jump(EXTERNAL_SERVICES));
-        add(out, "filter", "FORWARD", rule().ctState("NEW", false).comment(ext).jump(EXTERNAL_SERVICES));
-        add(out, "filter", "INPUT", rule().comment("kubernetes health check service ports").jump(NODEPORTS));
-        add(out, "filter", "FORWARD", rule().ctState("NEW", false).comment(portals).jump(SERVICES));
-        add(out, "filter", "OUTPUT", rule().ctState("NEW", false).comment(portals).jump(SERVICES));
-        add(out, "filter", "FORWARD", rule().comment("kubernetes forwarding rules").jump(FORWARD));
-        add(out, "filter", "INPUT", rule().ctState("NEW", false).comment(lbFirewall).jump(PROXY_FIREWALL));
-        add(out, "filter", "OUTPUT", rule().ctState("NEW", false).comment(lbFirewall).jump(PROXY_FIREWALL));
-        add(out, "filter", "FORWARD", rule().ctState("NEW", false).comment(lbFirewall).jump(PROXY_FIREWALL));
-        add(out, "nat", "OUTPUT", rule().comment(portals).jump(SERVICES));
-        add(out, "nat", "PREROUTING", rule().comment(portals).jump(SERVICES));
-        add(out, "nat", "POSTROUTING", rule().comment("kubernetes postrouting rules").jump(POSTROUTING));
+        out.add(FILTER, "INPUT", rule().ctState("NEW", false).comment(ext).jump(EXTERNAL_SERVICES));
+        out.add(FILTER, "FORWARD", rule().ctState("NEW", false).comment(ext).jump(EXTERNAL_SERVICES));
+        out.add(FILTER, "INPUT", rule().comment("kubernetes health check service ports").jump(NODEPORTS));
+        out.add(FILTER, "FORWARD", rule().ctState("NEW", false).comment(portals).jump(SERVICES));
+        out.add(FILTER, "OUTPUT", rule().ctState("NEW", false).comment(portals).jump(SERVICES));
+        forwardJump(out);
+        out.add(FILTER, "INPUT", rule().ctState("NEW", false).comment(lbFirewall).jump(PROXY_FIREWALL));
+        out.add(FILTER, "OUTPUT", rule().ctState("NEW", false).comment(lbFirewall).jump(PROXY_FIREWALL));
+        out.add(FILTER, "FORWARD", rule().ctState("NEW", false).comment(lbFirewall).jump(PROXY_FIREWALL));
+        natJumps(out);
         if (kubeletFirewall) {
-            add(out, "filter", "INPUT", rule().jump(KUBELET_FIREWALL));
-            add(out, "filter", "OUTPUT", rule().jump(KUBELET_FIREWALL));
+            out.add(FILTER, "INPUT", rule().jump(KUBELET_FIREWALL));
+            out.add(FILTER, "OUTPUT", rule().jump(KUBELET_FIREWALL));
         }
-        out.values().forEach(chains -> chains.replaceAll((chain, rules) -> reversed(rules)));
         return out;
     }
 
-    private static void add(Map<String, Map<String, List<String>>> out, String table, String chain, RuleSpec r) {
-        out.computeIfAbsent(table, t -> new LinkedHashMap<>()).computeIfAbsent(chain, c -> new ArrayList<>())
-                .add(r.build());
+    /** filter FORWARD -> KUBE-FORWARD. */
+    public static void forwardJump(BuiltinJumps out) {
+        out.add(FILTER, "FORWARD", rule().comment("kubernetes forwarding rules").jump(FORWARD));
     }
 
-    private static List<String> reversed(List<String> in) {
-        List<String> copy = new ArrayList<>(in);
-        java.util.Collections.reverse(copy);
-        return copy;
+    /** nat OUTPUT and PREROUTING -> KUBE-SERVICES, POSTROUTING -> KUBE-POSTROUTING (both modes alike). */
+    public static void natJumps(BuiltinJumps out) {
+        String portals = "kubernetes service portals";
+        out.add(NAT, "OUTPUT", rule().comment(portals).jump(SERVICES));
+        out.add(NAT, "PREROUTING", rule().comment(portals).jump(SERVICES));
+        out.add(NAT, "POSTROUTING", rule().comment("kubernetes postrouting rules").jump(POSTROUTING));
     }
 }

@@ -13,7 +13,6 @@ import static io.svcproxy.plan.KubeChains.PROXY_CANARY;
 import static io.svcproxy.plan.KubeChains.PROXY_FIREWALL;
 import static io.svcproxy.plan.KubeChains.SERVICES;
 
-import io.svcproxy.iptables.Chain;
 import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.iptables.Table;
 import io.svcproxy.model.ClusterSnapshot;
@@ -84,9 +83,9 @@ public final class IptablesPlanner {
         for (TableBuilder t : List.of(filter, nat, mangle)) {
             t.declare(PROXY_CANARY);
         }
-        Map<String, Map<String, List<String>>> jumps = fixed.jumps(localnetGuard);
-        jumps.getOrDefault(FILTER, Map.of()).forEach(filter::builtin);
-        jumps.getOrDefault(NAT, Map.of()).forEach(nat::builtin);
+        BuiltinJumps jumps = fixed.jumps(localnetGuard);
+        jumps.of(FILTER).forEach(filter::builtin);
+        jumps.of(NAT).forEach(nat::builtin);
 
         Map<String, Table> tables = new LinkedHashMap<>();
         tables.put(FILTER, filter.build(FILTER));
@@ -118,34 +117,5 @@ public final class IptablesPlanner {
             }
         }
         return total;
-    }
-
-    /** Accumulates chains in declaration order; built-in chains first, as iptables lists them. */
-    private static final class TableBuilder {
-        private final Map<String, List<String>> builtins = new LinkedHashMap<>();
-        private final Map<String, List<String>> chains = new LinkedHashMap<>();
-
-        void declare(String chain) {
-            chains.computeIfAbsent(chain, c -> new ArrayList<>());
-        }
-
-        void addAll(String chain, List<String> rules) {
-            List<String> target = chains.get(chain);
-            if (target == null) {
-                throw new IllegalStateException("rule for undeclared chain " + chain);
-            }
-            target.addAll(rules);
-        }
-
-        void builtin(String chain, List<String> rules) {
-            builtins.put(chain, rules);
-        }
-
-        Table build(String name) {
-            Map<String, Chain> out = new LinkedHashMap<>();
-            builtins.forEach((c, rules) -> out.put(c, new Chain(c, "ACCEPT", rules)));
-            chains.forEach((c, rules) -> out.put(c, Chain.user(c, rules)));
-            return new Table(name, out);
-        }
     }
 }

@@ -1,12 +1,12 @@
 package io.svcproxy.plan;
 
-import io.svcproxy.iptables.RuleSpec;
 import io.svcproxy.model.Cidr;
 
 /**
- * Tells pod-originated traffic from the rest (kube-proxy's --detect-local-mode), as a match added
- * to a rule. {@link #NONE} when no detection is configured: then the rules that need it are omitted,
- * exactly as kube-proxy does.
+ * Tells pod-originated traffic from the rest (kube-proxy's --detect-local-mode), mode-neutrally: each
+ * mode writes it as its own match ({@link IptablesLocalTraffic}; nftables mode's NftLocalTraffic).
+ * {@link #NONE} when no detection is configured: then the rules that need it are omitted, exactly as
+ * kube-proxy does.
  */
 public record LocalTrafficDetector(Kind kind, Cidr cidr, String interfaceName) {
 
@@ -26,24 +26,5 @@ public record LocalTrafficDetector(Kind kind, Cidr cidr, String interfaceName) {
 
     public boolean implemented() {
         return kind != Kind.NONE;
-    }
-
-    public RuleSpec ifLocal(RuleSpec rule) {
-        return apply(rule, false);
-    }
-
-    public RuleSpec ifNotLocal(RuleSpec rule) {
-        return apply(rule, true);
-    }
-
-    private RuleSpec apply(RuleSpec rule, boolean negate) {
-        switch (kind) {
-            case CIDR:
-                return negate ? rule.notSource(cidr) : rule.source(cidr);
-            case INTERFACE:
-                return rule.inInterface(interfaceName, negate);
-            default:
-                throw new IllegalStateException("no local traffic detector configured");
-        }
     }
 }

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param clusterEndpoints       endpoints for Cluster policy (topology-filtered)
  * @param localEndpoints         this node's endpoints for Local policy
  * @param reachableEndpoints     union of both: every endpoint this node may DNAT to, sorted
+ * @param nodeEndpoints          every endpoint of this family on this node, ready or not (IPVS mode's
+ *                               hairpin set lists them all, as kube-proxy does)
  * @param usesClusterEndpoints   the Cluster policy endpoint set is in use (and non-empty)
  * @param usesLocalEndpoints     the Local policy endpoint set is in use (and non-empty)
  * @param hasEndpoints           some usable endpoint exists somewhere in the cluster
@@ -40,6 +42,7 @@ public record ServicePortIntent(
         List<Endpoint> clusterEndpoints,
         List<Endpoint> localEndpoints,
         List<Endpoint> reachableEndpoints,
+        List<Endpoint> nodeEndpoints,
         boolean usesClusterEndpoints,
         boolean usesLocalEndpoints,
         boolean hasEndpoints,
@@ -61,6 +64,7 @@ public record ServicePortIntent(
         clusterEndpoints = List.copyOf(clusterEndpoints);
         localEndpoints = List.copyOf(localEndpoints);
         reachableEndpoints = List.copyOf(reachableEndpoints);
+        nodeEndpoints = List.copyOf(nodeEndpoints);
     }
 
     /**
@@ -83,6 +87,7 @@ public record ServicePortIntent(
         boolean allowFromNode = opts.nodeIP() != null && ranges.stream().anyMatch(r -> r.contains(opts.nodeIP()));
         return new ServicePortIntent(svc, family, clusterIP, svc.externalIPs(family), lbIPs, ranges,
                 sel.cluster(), sel.local(), sel.reachable(),
+                endpoints.stream().filter(ep -> ep.isLocal(opts.hostname())).toList(),
                 !sel.cluster().isEmpty() && svc.usesClusterEndpoints(family),
                 !sel.local().isEmpty() && svc.usesLocalEndpoints(family),
                 hasEndpoints, hasInternal, hasExternal,
@@ -128,6 +133,24 @@ public record ServicePortIntent(
 
     public int affinityTimeoutSeconds() {
         return service.affinityTimeoutSeconds();
+    }
+
+    /**
+     * The endpoints cluster-IP traffic goes to where a mode has one destination set per address
+     * (IPVS): the Local policy's when it has any, else the Cluster policy's, so that pods can still
+     * reach the service (kubernetes PR 97081).
+     */
+    public List<Endpoint> internalDestinations() {
+        return destinations(internalPolicyLocal());
+    }
+
+    /** External traffic's endpoints likewise, by externalTrafficPolicy. */
+    public List<Endpoint> externalDestinations() {
+        return destinations(externalPolicyLocal());
+    }
+
+    private List<Endpoint> destinations(boolean localPolicy) {
+        return localPolicy && !localEndpoints.isEmpty() ? localEndpoints : clusterEndpoints;
     }
 
     /** This node's endpoints among the reachable ones (a pod reaching itself via the service needs SNAT). */

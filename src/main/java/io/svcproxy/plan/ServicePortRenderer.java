@@ -153,7 +153,7 @@ final class ServicePortRenderer {
             if (opts.masqueradeAll()) {
                 internalMasq.add(r.jump(MARK_MASQ).build());
             } else if (opts.localDetector().implemented()) {
-                internalMasq.add(opts.localDetector().ifNotLocal(r).jump(MARK_MASQ).build());
+                internalMasq.add(IptablesLocalTraffic.ifNotLocal(opts.localDetector(), r).jump(MARK_MASQ).build());
             }
         }
 
@@ -192,7 +192,7 @@ final class ServicePortRenderer {
             // Pods and the node itself reach external IPs as if from outside, but must not be
             // subject to the Local policy: short-circuit them to the Cluster chain.
             if (opts.localDetector().implemented()) {
-                rules.add(opts.localDetector().ifLocal(rule())
+                rules.add(IptablesLocalTraffic.ifLocal(opts.localDetector(), rule())
                         .comment("pod traffic for " + svcName + " external destinations").jump(clusterChain).build());
             }
             rules.add(rule().comment("masquerade LOCAL traffic for " + svcName + " external destinations")

@@ -9,8 +9,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 
 /**
- * The single thread that syncs. Change notifications only set a flag (coalesced); syncs start at
- * most once per minSyncPeriod; a full sync (kernel read, drift repair) runs every syncPeriod, when
+ * The single thread that syncs. Change notifications only set a flag (coalesced); syncs are rate
+ * limited as kube-proxy's BoundedFrequencyRunner limits them: a token bucket of {@link #BURST}
+ * syncs refilled at one per minSyncPeriod, so a change after a quiet spell is applied at once and
+ * the change right behind it (a Service, then its EndpointSlice) too, while under churn syncs run
+ * at most once per minSyncPeriod on average, each taking every change since the last; a full sync (kernel read, drift repair) runs every syncPeriod, when
  * the dataplane's canary is gone, and after any failure; failures retry with exponential backoff.
  * It knows no mode: what it syncs is a {@link Dataplane}.
  */
@@ -26,7 +29,11 @@ public final class SyncLoop implements Runnable {
     private boolean fullPending = true;
     private volatile boolean stopped;
     private int failures;
-    private long lastStart = Long.MIN_VALUE / 2;
+    /** Syncs that may run back to back after a quiet spell (kube-proxy's burstSyncs). */
+    static final int BURST = 2;
+    /** The bucket, in nanoseconds of credit: a sync costs minSyncPeriod, at most BURST of them held. */
+    private long credit = Long.MAX_VALUE;
+    private long creditAt;
     private long nextFull;
     private long nextCanary;
     private long retryAt = Long.MAX_VALUE;
@@ -88,6 +95,7 @@ public final class SyncLoop implements Runnable {
     @Override
     public void run() {
         long now = clock.nanoTime();
+        creditAt = now;
         nextFull = now + syncPeriod.toNanos();
         nextCanary = now + canaryPeriod.toNanos();
         while (!stopped) {
@@ -118,7 +126,7 @@ public final class SyncLoop implements Runnable {
                 if (now >= retryAt) {
                     pending = true;
                 }
-                long earliest = lastStart + minSyncPeriod.toNanos();
+                long earliest = earliestStart(now);
                 if (pending && now >= earliest) {
                     boolean full = fullPending;
                     pending = false;
@@ -140,6 +148,18 @@ public final class SyncLoop implements Runnable {
         }
     }
 
+    /** When the bucket next holds a whole token: now, or once enough of minSyncPeriod has passed. */
+    private long earliestStart(long now) {
+        long period = minSyncPeriod.toNanos();
+        if (period <= 0) {
+            return now;
+        }
+        long max = BURST * period;
+        credit = Math.min(max, credit == Long.MAX_VALUE ? max : credit + Math.max(0, now - creditAt));
+        creditAt = now;
+        return credit >= period ? now : now + (period - credit);
+    }
+
     private boolean checkCanary() {
         try {
             boolean present = dataplane.canaryPresent();
@@ -154,7 +174,11 @@ public final class SyncLoop implements Runnable {
     }
 
     private void runOnce(boolean full) {
-        lastStart = clock.nanoTime();
+        long start = clock.nanoTime();
+        synchronized (lock) {
+            earliestStart(start);
+            credit = Math.max(0, credit - minSyncPeriod.toNanos());
+        }
         try {
             SyncReport report = dataplane.sync(full);
             if (report.driftRepaired() > 0) {
@@ -168,6 +192,11 @@ public final class SyncLoop implements Runnable {
             lastSuccessNanos = clock.nanoTime();
             if (full) {
                 nextFull = lastSuccessNanos + syncPeriod.toNanos();
+            }
+            if (dataplane.wantsFollowUp()) {
+                synchronized (lock) {
+                    pending = true;
+                }
             }
         } catch (RuntimeException e) {
             failures++;

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Kubernetes API as the source of truth, like kube-proxy: informers on Services and
@@ -62,6 +63,7 @@ public final class ApiSnapshotSource implements SnapshotSource {
     private final AtomicLong changes = new AtomicLong();
     private final TriggerTimes triggerTimes = new TriggerTimes();
     private final ConnectionWatchdog watchdog;
+    private final ApiRefusals refusals;
     private volatile Runnable onChange = () -> { };
     private volatile Runnable onRelisted;
     private volatile boolean synced;
@@ -77,11 +79,22 @@ public final class ApiSnapshotSource implements SnapshotSource {
 
     /** Connects as {@code connection} says; the node is {@code hostnameOverride}, else this host's name. */
     public ApiSnapshotSource(ApiConnection connection, String hostnameOverride) {
-        this(KubeClientFactory.create(connection), true, NodeName.resolve(hostnameOverride), 5000);
+        this(new ApiRefusals(), connection, hostnameOverride);
+    }
+
+    private ApiSnapshotSource(ApiRefusals refusals, ApiConnection connection, String hostnameOverride) {
+        this(KubeClientFactory.create(connection, refusals), true, NodeName.resolve(hostnameOverride), 5000, refusals);
     }
 
     /** For tests: an existing client (closed by {@link #close()} only if {@code ownsClient}). */
     ApiSnapshotSource(KubernetesClient client, boolean ownsClient, String hostname, long probeMillis) {
+        this(client, ownsClient, hostname, probeMillis, new ApiRefusals());
+    }
+
+    /** For tests: {@code refusals} must be the interceptor of {@code client} (see {@link KubeClientFactory}). */
+    ApiSnapshotSource(KubernetesClient client, boolean ownsClient, String hostname, long probeMillis,
+                      ApiRefusals refusals) {
+        this.refusals = Objects.requireNonNull(refusals);
         this.client = Objects.requireNonNull(client);
         this.ownsClient = ownsClient;
         this.hostname = Objects.requireNonNull(hostname);
@@ -130,8 +143,24 @@ public final class ApiSnapshotSource implements SnapshotSource {
     }
 
     private ClusterInformers newInformers() {
-        return new ClusterInformers(client, hostname, this::changed, triggerTimes::record, watchdog::error,
-                this::serviceCidrsUnreadable);
+        AtomicReference<ClusterInformers> self = new AtomicReference<>();
+        ClusterInformers set = new ClusterInformers(client, hostname, () -> changedIn(self.get()), triggerTimes::record,
+                watchdog::error, this::serviceCidrsUnreadable);
+        self.set(set);
+        return set;
+    }
+
+    /**
+     * A relist's fresh informers fill their caches while the current ones still serve: what they list
+     * is no change until they replace them (then {@link #relist} asks for one sync), or every object
+     * they list would ask for a sync of the old state.
+     */
+    private void changedIn(ClusterInformers set) {
+        ClusterInformers current = informers;
+        if (current != null && set != current) {
+            return;
+        }
+        changed();
     }
 
     private void serviceCidrsUnreadable(int status) {
@@ -269,6 +298,14 @@ public final class ApiSnapshotSource implements SnapshotSource {
     @Override
     public List<Instant> takeTriggerTimes() {
         return triggerTimes.take();
+    }
+
+    /**
+     * Why this node's rules cannot follow the API right now, if they cannot: the API server refuses a
+     * list or watch (RBAC missing a verb, a revoked token). The daemon reports it as not ready.
+     */
+    public Optional<String> problem() {
+        return refusals.describe();
     }
 
     /** Whether the API server answers (as last probed), for tests and health. */

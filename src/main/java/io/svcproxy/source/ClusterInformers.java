@@ -29,6 +29,11 @@ final class ClusterInformers implements AutoCloseable {
     static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
     /** kube-proxy's selector: services of another proxy and headless services are not ours. */
     static final String NOT_OURS = "!" + ServiceConverter.PROXY_NAME_LABEL + ",!" + HEADLESS_LABEL;
+    /**
+     * Lists are paged (client-go's page size): a cluster of 10k Services and 100k endpoints arrives in
+     * pieces of 500 objects, not as one response of many megabytes parsed at once.
+     */
+    static final long LIST_PAGE_SIZE = 500;
     private static final Logger LOG = LoggerFactory.getLogger(ClusterInformers.class);
 
     private final SharedIndexInformer<Service> services;
@@ -36,20 +41,27 @@ final class ClusterInformers implements AutoCloseable {
     private final SharedIndexInformer<Node> nodes;
     private final SharedIndexInformer<GenericKubernetesResource> serviceCidrs;
     private volatile boolean serviceCidrsUnreadable;
+    private final Map<SharedIndexInformer<?>, Changes<?>> handlers = new java.util.IdentityHashMap<>();
 
     ClusterInformers(KubernetesClient client, String hostname, Runnable changed,
                      Consumer<Map<String, String>> sliceAnnotations, Consumer<Throwable> errors,
                      IntConsumer onServiceCidrsUnreadable) {
-        services = client.services().inAnyNamespace().withLabelSelector(NOT_OURS).runnableInformer(0);
-        slices = client.discovery().v1().endpointSlices().inAnyNamespace().withLabelSelector(NOT_OURS)
+        services = client.services().inAnyNamespace().withLabelSelector(NOT_OURS).withLimit(LIST_PAGE_SIZE)
                 .runnableInformer(0);
+        slices = client.discovery().v1().endpointSlices().inAnyNamespace().withLabelSelector(NOT_OURS)
+                .withLimit(LIST_PAGE_SIZE).runnableInformer(0);
         nodes = client.nodes().withName(hostname).runnableInformer(0);
         // All of them, unfiltered, as kube-proxy's ServiceCIDR informer.
         serviceCidrs = client.genericKubernetesResources(ServiceCidrResource.CONTEXT).runnableInformer(0);
-        services.addEventHandler(new Changes<>(changed, o -> { }));
-        slices.addEventHandler(new Changes<>(changed, s -> sliceAnnotations.accept(s.getMetadata().getAnnotations())));
-        nodes.addEventHandler(new Changes<>(changed, o -> { }));
-        serviceCidrs.addEventHandler(new Changes<>(changed, o -> { }));
+        handlers.put(services, new Changes<Service>(changed, o -> { }));
+        handlers.put(slices, new Changes<EndpointSlice>(changed,
+                s -> sliceAnnotations.accept(s.getMetadata().getAnnotations())));
+        handlers.put(nodes, new Changes<Node>(changed, o -> { }));
+        handlers.put(serviceCidrs, new Changes<GenericKubernetesResource>(changed, o -> { }));
+        services.addEventHandler(handler(services));
+        slices.addEventHandler(handler(slices));
+        nodes.addEventHandler(handler(nodes));
+        serviceCidrs.addEventHandler(handler(serviceCidrs));
         for (SharedIndexInformer<?> informer : all()) {
             informer.exceptionHandler((started, t) -> {
                 int refused = informer == serviceCidrs ? ServiceCidrResource.unreadableStatus(t) : 0;
@@ -79,9 +91,17 @@ final class ClusterInformers implements AutoCloseable {
         return informer == serviceCidrs ? ServiceCidrConverter.KIND : informer.getApiTypeClass().getSimpleName();
     }
 
-    /** Every initial list is in; ServiceCIDRs count as in once the API server refused them. */
+    @SuppressWarnings("unchecked")
+    private <T extends HasMetadata> Changes<T> handler(SharedIndexInformer<T> informer) {
+        return (Changes<T>) handlers.get(informer);
+    }
+
+    /**
+     * Every initial list is in, and its add events have reached our handlers (fabric8 delivers them
+     * after it reports the informer synced); ServiceCIDRs count as in once the API server refused them.
+     */
     boolean hasSynced() {
-        return unsynced().isEmpty();
+        return unsynced().isEmpty() && all().stream().allMatch(i -> handlers.get(i).adds() >= i.getStore().list().size());
     }
 
     List<String> unsynced() {
@@ -116,10 +136,19 @@ final class ClusterInformers implements AutoCloseable {
         }
     }
 
-    /** Calls {@code changed} on every event; {@code added} sees objects added or with a new resourceVersion. */
+    /**
+     * Calls {@code changed} on every event; {@code added} sees objects added or with a new resourceVersion.
+     * (A relist after a 410 Gone sends no event for an object at the same resourceVersion: fabric8's
+     * store drops it, so a relist that repeats the cache asks for no sync.)
+     */
     private static final class Changes<T extends HasMetadata> implements ResourceEventHandler<T> {
         private final Runnable changed;
         private final Consumer<T> added;
+        private final java.util.concurrent.atomic.AtomicInteger adds = new java.util.concurrent.atomic.AtomicInteger();
+
+        int adds() {
+            return adds.get();
+        }
 
         Changes(Runnable changed, Consumer<T> added) {
             this.changed = changed;
@@ -128,6 +157,7 @@ final class ClusterInformers implements AutoCloseable {
 
         @Override
         public void onAdd(T obj) {
+            adds.incrementAndGet();
             added.accept(obj);
             changed.run();
         }

@@ -17,12 +17,29 @@ final class KubeClientFactory {
     static final int CONNECT_TIMEOUT_MS = 10_000;
     static final int REQUEST_TIMEOUT_MS = 30_000;
     static final int WATCH_RECONNECT_INTERVAL_MS = 1_000;
+    /**
+     * Watches are WebSockets: a ping every 15 s, and one unanswered by the next ping fails the watch,
+     * which then resumes on a new connection. So a half-open connection (a server or load balancer
+     * gone without closing it) is noticed in 15 to 30 s; client-go's HTTP/2 health check takes 30 to 45 s.
+     */
+    static final long WATCH_PING_INTERVAL_MS = 15_000;
 
     private KubeClientFactory() {
     }
 
-    static KubernetesClient create(ApiConnection connection) {
-        return new KubernetesClientBuilder().withConfig(config(connection)).build();
+    static KubernetesClient create(ApiConnection connection, ApiRefusals refusals) {
+        return create(config(connection), refusals);
+    }
+
+    /**
+     * A client whose every answer {@code refusals} sees (401 and 403 would otherwise go unnoticed),
+     * and that waits as long as a throttled answer's Retry-After asks before retrying ({@link RetryAfter}).
+     */
+    static KubernetesClient create(Config config, ApiRefusals refusals) {
+        return new KubernetesClientBuilder().withConfig(config)
+                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(ApiRefusals.NAME, refusals)
+                        .addOrReplaceInterceptor(RetryAfter.NAME, new RetryAfter()))
+                .build();
     }
 
     static Config config(ApiConnection connection) {
@@ -54,6 +71,7 @@ final class KubeClientFactory {
         base.setRequestTimeout(REQUEST_TIMEOUT_MS);
         base.setWatchReconnectInterval(WATCH_RECONNECT_INTERVAL_MS);
         base.setWatchReconnectLimit(-1);
+        base.setWebsocketPingInterval(WATCH_PING_INTERVAL_MS);
         base.setRequestRetryBackoffLimit(0);
         base.setUserAgent("svcproxy");
         connection.masterUrl().ifPresent(base::setMasterUrl);

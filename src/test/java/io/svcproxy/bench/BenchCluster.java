@@ -69,17 +69,22 @@ public final class BenchCluster {
     public static List<Service> services(int services, boolean dualStack) {
         List<Service> out = new ArrayList<>(services);
         for (int s = 0; s < services; s++) {
-            String ip = clusterIP(s);
-            List<String> ips = dualStack ? List.of(ip, clusterIP6(s)) : List.of(ip);
-            List<String> families = dualStack ? List.of("IPv4", "IPv6") : List.of("IPv4");
-            out.add(new ServiceBuilder()
-                    .withNewMetadata().withNamespace("ns").withName("svc" + s).endMetadata()
-                    .withNewSpec().withType("ClusterIP").withClusterIP(ip).withClusterIPs(ips)
-                    .withIpFamilies(families).withIpFamilyPolicy(dualStack ? "RequireDualStack" : "SingleStack")
-                    .addNewPort().withName("http").withProtocol("TCP").withPort(80).endPort()
-                    .endSpec().build());
+            out.add(service(s, dualStack));
         }
         return out;
+    }
+
+    /** Service number s of the cluster ("ns/svcS", cluster IP by index, TCP 80 "http"). */
+    public static Service service(int s, boolean dualStack) {
+        String ip = clusterIP(s);
+        List<String> ips = dualStack ? List.of(ip, clusterIP6(s)) : List.of(ip);
+        List<String> families = dualStack ? List.of("IPv4", "IPv6") : List.of("IPv4");
+        return new ServiceBuilder()
+                .withNewMetadata().withNamespace("ns").withName("svc" + s).endMetadata()
+                .withNewSpec().withType("ClusterIP").withClusterIP(ip).withClusterIPs(ips)
+                .withIpFamilies(families).withIpFamilyPolicy(dualStack ? "RequireDualStack" : "SingleStack")
+                .addNewPort().withName("http").withProtocol("TCP").withPort(80).endPort()
+                .endSpec().build();
     }
 
     /** One IPv4 EndpointSlice per service, ready endpoints on port "http" 8080. */

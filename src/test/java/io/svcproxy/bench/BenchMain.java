@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * `make bench`: the JMH benchmarks of the pure core (IPv4 and dual-stack), then {@link ScaleBench}
- * once per size in its own JVM (so each size's peak RSS is its own), then {@link IpvsBench} inside
+ * once per size in its own JVM (so each size's peak RSS is its own) with {@link NftScaleBench} beside it,
+ * then {@link EndToEndBench} per size
+ * (the packaged daemon measured from outside, per mode), then {@link IpvsBench} inside
  * the IPVS VM (shared/tools/run-in-ipvs-vm.sh, one boot for all its sizes), then {@link MemoryBench}
  * once per JVM flag set at the memory size, then {@link BenchReport} writes docs/benchmarks.{md,csv}.
  * A phase that cannot run here (not root, no VM tool) is skipped with a note the report prints.
@@ -28,7 +30,12 @@ import java.util.concurrent.TimeUnit;
  * [--iterations 5] [--scale-max-seconds 600] [--single-max 1000] [--sweep auto,services:250,chains:1000]
  * [--work target/bench] [--docs docs] [--skip-jmh]
  * [--skip-scale] [--no-dual-stack] [--report-only] [--jmh-include REGEX] [--ipvs-sizes 1000,5000] [--ipvs-runs N]
- * [--ipvs-max-seconds S] [--skip-ipvs] [--memory-size N] [--memory-flags "SET;SET"] [--skip-memory]}
+ * [--ipvs-max-seconds S] [--skip-ipvs] [--memory-size N] [--memory-flags "SET;SET"] [--skip-memory]
+ * [--e2e-modes iptables/nft,iptables/legacy,nftables,ipvs] [--e2e-runs N] [--burst-seconds 60] [--burst-rate 100]
+ * [--launcher bin/svcproxy] [--jar target/svcproxy.jar] [--skip-e2e] [--e2e-ipvs-vm]
+ * [--api-list-size N] [--api-list-endpoints 10] [--skip-api-list]}
+ * Phase i ({@link ApiListBench}) lists N Services with 10 endpoints each from the API (default N: the
+ * largest size; 10000 gives the 10k Services and 100k endpoints of a large cluster).
  */
 public final class BenchMain {
     static final String SCALE_JVM_FLAGS = "-Xmx2g";
@@ -38,6 +45,9 @@ public final class BenchMain {
     static final String CDS_ARCHIVE = "svcproxy-cds.jsa";
     /** What the chart's JVM sees in its container: JAVA_TOOL_OPTIONS under the default 384Mi memory limit. */
     static final String CHART_JVM = "-XX:+UseSerialGC -XX:MaxRAM=384m -XX:MaxRAMPercentage=75";
+    /** bin/svcproxy's JVM defaults (the image's and the chart's too: JvmDefaultsTest). */
+    static final String LAUNCHER_JVM = "-XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 "
+            + "-XX:MaxRAMPercentage=75 -XX:TieredStopAtLevel=1";
     /**
      * The memory phase's flag sets. -XX:MaxRAM=384m makes the JVM size its heaps (initial 1/64, max
      * 75%) as it does inside the chart's container, not from this machine's RAM; "{cds}" is replaced
@@ -51,8 +61,13 @@ public final class BenchMain {
             CHART_JVM + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20",
             CHART_JVM + " -XX:-CompactStrings",
             CHART_JVM + " -XX:SharedArchiveFile={cds}",
-            "-XX:+UseSerialGC -Xmx160m");
+            "-XX:+UseSerialGC -Xmx160m",
+            LAUNCHER_JVM,
+            LAUNCHER_JVM + " -XX:MaxRAM=512m",
+            LAUNCHER_JVM.replace(" -XX:TieredStopAtLevel=1", ""));
     static final String SKIPPED_FILE = "skipped.md";
+    /** Rows of {@link ApiListBench} (phase k). */
+    static final String API_LIST_CSV = "api-list.csv";
 
     private BenchMain() {
     }
@@ -82,6 +97,17 @@ public final class BenchMain {
         Integer memorySize = null;
         List<String> memoryFlags = MEMORY_FLAG_SETS;
         boolean memory = true;
+        boolean e2e = true;
+        boolean e2eIpvsVm = false;
+        String e2eModes = "iptables/nft,iptables/legacy,nftables,ipvs";
+        Integer e2eRuns = null;
+        double burstSeconds = 60;
+        double burstRate = 100;
+        Path launcher = Path.of("bin/svcproxy");
+        Path jar = io.svcproxy.it.SvcproxyJar.JAR;
+        Integer apiListSize = null;
+        int apiListEndpoints = 10;
+        boolean apiList = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--sizes" -> sizes = args[++i];
@@ -107,24 +133,37 @@ public final class BenchMain {
                 case "--memory-size" -> memorySize = Integer.parseInt(args[++i]);
                 case "--memory-flags" -> memoryFlags = List.of(args[++i].split(";"));
                 case "--skip-memory" -> memory = false;
+                case "--skip-e2e" -> e2e = false;
+                case "--e2e-ipvs-vm" -> e2eIpvsVm = true;
+                case "--e2e-modes" -> e2eModes = args[++i];
+                case "--e2e-runs" -> e2eRuns = Integer.parseInt(args[++i]);
+                case "--burst-seconds" -> burstSeconds = Double.parseDouble(args[++i]);
+                case "--burst-rate" -> burstRate = Double.parseDouble(args[++i]);
+                case "--launcher" -> launcher = Path.of(args[++i]);
+                case "--jar" -> jar = Path.of(args[++i]);
+                case "--api-list-size" -> apiListSize = Integer.parseInt(args[++i]);
+                case "--api-list-endpoints" -> apiListEndpoints = Integer.parseInt(args[++i]);
+                case "--skip-api-list" -> apiList = false;
                 case "--report-only" -> {
                     jmh = false;
                     scale = false;
                     ipvs = false;
                     memory = false;
+                    e2e = false;
+                    apiList = false;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         Files.createDirectories(work);
-        if (jmh || scale || ipvs || memory) {
+        if (jmh || scale || ipvs || memory || e2e || apiList) {
             // A new run: nothing of an earlier run (other sizes, its notes) may end up in this report.
             try (var old = Files.list(work)) {
                 for (Path p : old.toList()) {
                     String f = p.getFileName().toString();
                     if (f.equals("jmh.csv") || f.equals("notes.md") || f.equals(SKIPPED_FILE) || f.equals("ipvs.csv")
-                            || f.equals("memory.csv") || f.equals(CDS_ARCHIVE) || f.equals("bench-classes.jar")
-                            || f.matches("scale-\\d+\\.csv")) {
+                            || f.equals("memory.csv") || f.equals(API_LIST_CSV) || f.equals(CDS_ARCHIVE) || f.equals("bench-classes.jar")
+                            || f.matches("scale-\\d+(-nft)?\\.csv") || f.matches("e2e-\\d+(-ipvs)?\\.csv")) {
                         Files.delete(p);
                     }
                 }
@@ -145,6 +184,21 @@ public final class BenchMain {
                 for (int size : sizeList) {
                     runScale(size, runs, burst, rate, scaleMaxSeconds, singleMax, dualStack, sweep,
                             work.resolve("scale-" + size + ".csv"));
+                    runNftScale(size, runs, work.resolve("scale-" + size + "-nft.csv"));
+                }
+            }
+        }
+        if (e2e) {
+            if (!isRoot()) {
+                skipped(work, "end-to-end phase (i) SKIPPED: not root (the daemon runs in a network namespace)");
+            } else {
+                for (int size : sizeList) {
+                    runEndToEnd(size, e2eRuns == null ? runs : e2eRuns, e2eModes, burstRate, burstSeconds, launcher, jar,
+                            work);
+                }
+                if (e2eIpvsVm) {
+                    runEndToEndInIpvsVm(ipvsSizes, e2eRuns == null ? runs : e2eRuns, burstRate, burstSeconds, launcher,
+                            jar, work);
                 }
             }
         }
@@ -154,6 +208,13 @@ public final class BenchMain {
         if (memory) {
             int size = memorySize != null ? memorySize : sizeList.stream().max(Integer::compare).orElse(1000);
             runMemory(size, memoryFlags, work);
+        }
+        if (apiList) {
+            int size = apiListSize != null ? apiListSize : sizeList.stream().max(Integer::compare).orElse(1000);
+            int rc = ApiListBench.run(size, apiListEndpoints, work.toAbsolutePath().resolve(API_LIST_CSV));
+            if (rc != 0) {
+                skipped(work, "initial API list phase (k) FAILED at " + size + " services: the child JVM exited " + rc);
+            }
         }
         BenchReport.write(work, docs);
     }
@@ -350,6 +411,88 @@ public final class BenchMain {
         if (rc != 0) {
             throw new IllegalStateException("ScaleBench --size " + size + " exited " + rc);
         }
+    }
+
+    /** {@link NftScaleBench} (nftables mode in process, real kernel) at one size in its own JVM. */
+    static void runNftScale(int size, int runs, Path csv) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, SCALE_JVM_FLAGS, "-cp", System.getProperty("java.class.path"),
+                NftScaleBench.class.getName(), "--size", Integer.toString(size), "--runs", Integer.toString(runs),
+                "--out", csv.toString()));
+        System.err.println("[BenchMain] NftScaleBench --size " + size + " --runs " + runs);
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        int rc = p.waitFor();
+        if (rc != 0) {
+            throw new IllegalStateException("NftScaleBench --size " + size + " exited " + rc);
+        }
+    }
+
+    /**
+     * {@link EndToEndBench} at one size in its own JVM (the bench's own heap stays out of the way; the
+     * daemon is a separate process anyway), its rows in work/e2e-SIZE.csv, modes it cannot run noted
+     * in the report. A failed size is noted and the others go on.
+     */
+    static void runEndToEnd(int size, int runs, String modes, double rate, double seconds, Path launcher, Path jar,
+                            Path work) throws IOException, InterruptedException {
+        Path dir = work.toAbsolutePath();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                EndToEndBench.class.getName(), "--size", Integer.toString(size), "--runs", Integer.toString(runs),
+                "--modes", modes, "--burst-rate", Double.toString(rate), "--burst-seconds", Double.toString(seconds),
+                "--launcher", launcher.toAbsolutePath().toString(), "--jar", jar.toAbsolutePath().toString(),
+                "--out", dir.resolve("e2e-" + size + ".csv").toString(), "--skipped", dir.resolve(SKIPPED_FILE).toString(),
+                "--log-dir", dir.resolve("e2e-logs").toString()));
+        System.err.println("[BenchMain] EndToEndBench --size " + size + " --runs " + runs + " --modes " + modes);
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        int rc = p.waitFor();
+        if (rc != 0) {
+            skipped(work, "end-to-end phase (i) at " + size + " services FAILED: exit " + rc
+                    + " (the rows of the runs that finished are kept; logs in " + dir.resolve("e2e-logs") + ")");
+        }
+    }
+
+    /**
+     * The end-to-end bench's ipvs mode inside ONE boot of the IPVS VM, at the IPVS sizes (with
+     * --e2e-ipvs-vm only: the VM is emulated, so these rows are for comparing IPVS with itself, e.g.
+     * new-service latency before and after a change, never with upstream's or the iptables rows).
+     */
+    static void runEndToEndInIpvsVm(String sizes, int runs, double rate, double seconds, Path launcher, Path jar,
+                                    Path work) throws IOException, InterruptedException {
+        Path tool = ipvsVmTool();
+        if (tool == null) {
+            skipped(work, "end-to-end ipvs rows in the IPVS VM SKIPPED: no IPVS VM runner");
+            return;
+        }
+        Path dir = work.toAbsolutePath();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        StringBuilder script = new StringBuilder("set -e");
+        for (String size : sizes.split(",")) {
+            script.append("; '").append(java).append("' -Xmx1g -cp '").append(System.getProperty("java.class.path"))
+                    .append("' ").append(EndToEndBench.class.getName()).append(" --size ").append(size.trim())
+                    .append(" --runs ").append(runs).append(" --modes ipvs --burst-rate ").append(rate)
+                    .append(" --burst-seconds ").append(seconds).append(" --launcher '").append(launcher.toAbsolutePath())
+                    .append("' --jar '").append(jar.toAbsolutePath()).append("' --out '").append(dir)
+                    .append("/e2e-").append(size.trim()).append("-ipvs.csv' --skipped '").append(dir.resolve(SKIPPED_FILE))
+                    .append("' --log-dir '").append(dir.resolve("e2e-logs")).append("'");
+        }
+        long timeout = 3600L * sizes.split(",").length;
+        List<String> cmd = List.of(tool.toString(), "--timeout", Long.toString(timeout), "--mem",
+                Integer.toString(VM_MEM_MB), "--share", dir.toString(), "--", "bash", "-c", script.toString());
+        System.err.println("[BenchMain] " + tool + " ... EndToEndBench --modes ipvs --size " + sizes);
+        Process p = new ProcessBuilder(cmd).inheritIO().redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        if (!p.waitFor(timeout + 180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            skipped(work, "end-to-end ipvs rows in the IPVS VM FAILED: the VM did not finish in " + (timeout + 180) + " s");
+            return;
+        }
+        if (p.exitValue() != 0) {
+            skipped(work, "end-to-end ipvs rows in the IPVS VM FAILED: exit " + p.exitValue());
+        }
+        Files.writeString(work.resolve("notes.md"), "- The end-to-end `ipvs` rows ran inside the IPVS VM (QEMU TCG "
+                + "software emulation, 1 vCPU, guest kernel 6.1): every time in them is several times a real node's; "
+                + "compare them with other ipvs rows of the same VM only, never with upstream's or the iptables rows.\n",
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /**

@@ -46,13 +46,13 @@ public final class BenchReport {
                 rows.addAll(read(jmh));
             }
             try (Stream<Path> files = Files.list(work)) {
-                List<Path> scale = files.filter(p -> p.getFileName().toString().matches("scale-\\d+\\.csv"))
+                List<Path> scale = files.filter(p -> p.getFileName().toString().matches("(scale|e2e)-\\d+(-ipvs|-nft)?\\.csv"))
                         .sorted((a, b) -> Integer.compare(sizeOf(a), sizeOf(b))).toList();
                 for (Path p : scale) {
                     rows.addAll(read(p));
                 }
             }
-            for (String f : List.of("ipvs.csv", "memory.csv")) {
+            for (String f : List.of("ipvs.csv", "memory.csv", BenchMain.API_LIST_CSV)) {
                 if (Files.exists(work.resolve(f))) {
                     rows.addAll(read(work.resolve(f)));
                 }
@@ -80,8 +80,10 @@ public final class BenchReport {
         }
     }
 
+    /** The size in scale-N.csv, e2e-N.csv, e2e-N-ipvs.csv. */
     private static int sizeOf(Path p) {
-        return Integer.parseInt(p.getFileName().toString().replaceAll("\\D", ""));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-(\\d+)").matcher(p.getFileName().toString());
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     static List<Row> read(Path csv) throws IOException {
@@ -139,13 +141,15 @@ public final class BenchReport {
         TreeSet<Integer> scaleSizes = new TreeSet<>();
         TreeSet<Integer> ipvsSizes = new TreeSet<>();
         TreeSet<Integer> memorySizes = new TreeSet<>();
+        TreeSet<Integer> e2eSizes = new TreeSet<>();
         double loadMin = Double.MAX_VALUE;
         double loadMax = 0;
         for (Row r : rows) {
             if (!r.get("services").isEmpty()) {
                 String section = r.get("section");
                 (section.equals("jmh") ? jmhSizes : section.equals(IpvsBench.SECTION) ? ipvsSizes
-                        : section.equals(MemoryBench.SECTION) ? memorySizes : scaleSizes)
+                        : section.equals(MemoryBench.SECTION) ? memorySizes
+                        : section.equals(EndToEndBench.SECTION) ? e2eSizes : scaleSizes)
                         .add(Integer.parseInt(r.get("services")));
             }
             double l = r.num("load1_max");
@@ -162,13 +166,16 @@ public final class BenchReport {
         md.append("Sizes actually run: JMH ").append(jmhSizes.isEmpty() ? "none" : jmhSizes).append(" services; real kernel ")
                 .append(scaleSizes.isEmpty() ? "none" : scaleSizes).append(" services; IPVS (in the VM) ")
                 .append(ipvsSizes.isEmpty() ? "none" : ipvsSizes).append(" services; memory by JVM flags ")
-                .append(memorySizes.isEmpty() ? "none" : memorySizes).append(" services; each service has ")
+                .append(memorySizes.isEmpty() ? "none" : memorySizes).append(" services; end to end ")
+                .append(e2eSizes.isEmpty() ? "none" : e2eSizes).append(" services; each service has ")
                 .append(BenchCluster.ENDPOINTS).append(" ready endpoints (one ClusterIP TCP port, IPv4 unless said: ")
                 .append("the dual-stack rows give every service an IPv6 cluster IP and every pod an IPv6 endpoint too; ")
                 .append("kube-proxy's defaults: large-cluster mode above 1000 endpoints, nfacct counters, localhost NodePorts).\n\n");
         md.append("Regenerate: `make bench` (default `BENCH_SIZES=1000 BENCH_IPVS_SIZES=1000`) or ")
                 .append("`make bench BENCH_SIZES=1000,5000,10000 BENCH_IPVS_SIZES=1000,5000` (the full set; the IPVS ")
-                .append("rows run in an emulated VM and take most of the time).\n\n");
+                .append("rows run in an emulated VM and take most of the time); the end-to-end phase takes ")
+                .append("`BENCH_E2E_MODES` (default all four: a mode this build or host cannot run is skipped with its ")
+                .append("reason), `BENCH_BURST_RATE` (100 changes/s) and `BENCH_BURST_SECONDS` (60).\n\n");
 
         md.append("## Machine\n\n| | |\n|---|---|\n");
         md.append("| CPUs (nproc) | ").append(Runtime.getRuntime().availableProcessors()).append(" |\n");
@@ -186,6 +193,7 @@ public final class BenchReport {
         if (!notes.isEmpty()) {
             md.append("## Notes on this run\n\n").append(notes).append("\n\n");
         }
+        EndToEndTable.write(md, rows, e2eSizes, UpstreamReference.find());
         summary(md, rows, scaleSizes);
         dualStackSummary(md, rows, scaleSizes);
         ipvsSummary(md, rows, ipvsSizes);
@@ -196,7 +204,7 @@ public final class BenchReport {
         return md.toString();
     }
 
-    private static Row find(List<Row> rows, String section, String metric, String backend, int size) {
+    static Row find(List<Row> rows, String section, String metric, String backend, int size) {
         for (Row r : rows) {
             if (r.get("section").equals(section) && r.get("metric").equals(metric) && r.get("backend").equals(backend)
                     && r.get("services").equals(Integer.toString(size))) {
@@ -373,7 +381,11 @@ public final class BenchReport {
                 .append("` is what the chart's JVM runs with in its container (its JAVA_TOOL_OPTIONS under a ")
                 .append("384Mi limit: `-XX:MaxRAM=384m` makes the JVM size its heap as it does there, initial 6 MiB, max ")
                 .append("288 MiB, instead of from this machine's RAM); `").append(BenchMain.CDS_ARCHIVE)
-                .append("` is an AppCDS archive dumped by this phase first (`-XX:ArchiveClassesAtExit`, 1000 services).\n\n");
+                .append("` is an AppCDS archive dumped by this phase first (`-XX:ArchiveClassesAtExit`, 1000 services). `")
+                .append(BenchMain.LAUNCHER_JVM).append("` are the defaults of `bin/svcproxy`, the image and the chart ")
+                .append("(alone: as the launcher runs outside a container; with `-XX:MaxRAM=512m`: as under the chart's ")
+                .append("512Mi limit; without `-XX:TieredStopAtLevel=1`: what C1-only costs or saves). The daemon's own ")
+                .append("peak RSS with those defaults, informer caches included, is in the end-to-end table.\n\n");
         md.append("| services | JVM flags | first full sync ms | partial sync ms | peak RSS MiB | RSS after GC MiB ")
                 .append("| heap used after GC MiB | heap committed MiB | non-heap MiB |\n");
         md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -444,7 +456,8 @@ public final class BenchReport {
         }
         Map<String, List<Row>> bySection = new LinkedHashMap<>();
         for (String s : List.of("a. first full sync", "b. partial sync", "c. verification read", "d. burst", "e. memory",
-                "f. dual-stack", IpvsBench.SECTION, MemoryBench.SECTION)) {
+                "f. dual-stack", IpvsBench.SECTION, MemoryBench.SECTION, EndToEndBench.SECTION, NftScaleBench.SECTION,
+                ApiListBench.SECTION)) {
             bySection.put(s, new ArrayList<>());
         }
         scale.forEach(r -> bySection.computeIfAbsent(r.get("section"), k -> new ArrayList<>()).add(r));
@@ -507,6 +520,7 @@ public final class BenchReport {
                 .append("for the glue, `ClientIpvsKernel` over netlink) in a fresh namespace per run, each edge wrapped in a ")
                 .append("timer; the netlink requests are the IPVS client's own count plus kube-ipvs0's address requests.\n");
         md.append("- **Memory by JVM flags** (h, `MemoryBench`): see that table's introduction.\n");
+        md.append("- **End to end** (i, `EndToEndBench`): see that table's introduction.\n");
     }
 
     static String cpuModel() {

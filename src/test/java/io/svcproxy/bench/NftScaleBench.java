@@ -30,10 +30,11 @@ import java.util.TreeMap;
  * encoder) and what `nft --json list table` costs for our table (the read upstream's nftables mode
  * runs before each sync; the number is for that read on this machine, not a run of upstream).
  *
- * <p>Usage: {@code NftScaleBench --size N [--runs 5] [--burst 200]}; prints CSV rows like
- * ScaleBench's. Needs root.
+ * <p>Usage: {@code NftScaleBench --size N [--runs 5] [--burst 200] [--out FILE.csv]}; CSV rows like
+ * ScaleBench's (stdout without --out). Needs root.
  */
 public final class NftScaleBench {
+    static final String SECTION = "j. nftables mode in process";
     static final String[] HEADER = {"section", "metric", "backend", "services", "endpoints_per_service", "unit",
         "median", "min", "max", "runs", "load1_max", "note"};
 
@@ -54,17 +55,28 @@ public final class NftScaleBench {
         int size = 1000;
         int runs = 5;
         int burst = 200;
+        String out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--out" -> out = args[++i];
                 case "--size" -> size = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--burst" -> burst = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        System.out.println(String.join(",", HEADER));
+        StringBuilder csv = new StringBuilder(String.join(",", HEADER)).append('\n');
         for (String[] row : run(size, runs, burst)) {
-            System.out.println(String.join(",", row));
+            csv.append(ScaleBench.csvLine(row)).append('\n');
+        }
+        if (out == null) {
+            System.out.print(csv);
+        } else {
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(out), csv);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 
@@ -82,7 +94,7 @@ public final class NftScaleBench {
             List<Double> v = new ArrayList<>(e.getValue());
             Collections.sort(v);
             String metric = e.getKey().substring(e.getKey().indexOf(' ') + 1);
-            rows.add(new String[] {"nftables", metric, "nf_tables netlink", Integer.toString(size),
+            rows.add(new String[] {SECTION, metric, "nf_tables netlink", Integer.toString(size),
                 "10", "ms", fmt(v.get(v.size() / 2)), fmt(v.get(0)), fmt(v.get(v.size() - 1)),
                 Integer.toString(runs), fmt(load), notes.getOrDefault(e.getKey(), "")});
         }
@@ -101,6 +113,7 @@ public final class NftScaleBench {
             SyncReport first = timed(ms, "1 first full sync (plan, read, diff, one batch)", () -> dp.sync(true));
             notes.put("1 first full sync (plan, read, diff, one batch)", first.payloadBytes() + " bytes");
             timed(ms, "2 full resync, nothing changed (dump + diff)", () -> dp.sync(true));
+            timed(ms, "2b full resync again (the DNAT maps read before are not dumped again)", () -> dp.sync(true));
 
             ServicePortName svc = BenchCluster.name(size / 2);
             holder.snapshot = BenchCluster.withExtraEndpoint(base, svc, 0);

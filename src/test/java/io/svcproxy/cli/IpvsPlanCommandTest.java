@@ -37,6 +37,32 @@ class IpvsPlanCommandTest {
     }
 
     @Test
+    void theConfigFilesIpvsSectionIsPlannedUnderTheFlags(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path config = dir.resolve("kube-proxy.yaml");
+        java.nio.file.Files.writeString(config, """
+                apiVersion: kubeproxy.config.k8s.io/v1alpha1
+                kind: KubeProxyConfiguration
+                mode: ipvs
+                ipvs: {scheduler: wrr}
+                """);
+        assertTrue(ipvsOutput("--config", config.toString()).contains("TCP  10.96.40.1:443 wrr"));
+        assertTrue(ipvsOutput("--config", config.toString(), "--ipvs-scheduler", "lc")
+                .contains("TCP  10.96.40.1:443 lc"));
+    }
+
+    private static String ipvsOutput(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("plan", "--cluster", CLUSTER,
+                "--proxy-mode", "ipvs", "--hostname-override", "node-a", "--output", "ipvs"));
+        argv.addAll(java.util.List.of(args));
+        int code = Main.execute(new PrintWriter(out), new PrintWriter(err), argv.toArray(String[]::new));
+        assertEquals(2, code, err.toString());
+        return out.toString();
+    }
+
+    @Test
     void anUnknownSchedulerIsAnError() {
         StringWriter err = new StringWriter();
         int code = Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "plan", "--cluster", CLUSTER,

@@ -85,6 +85,19 @@ class HealthServerTest {
     }
 
     @Test
+    void aSourceProblemFailsHealthzWithTheReasonButNotLivez() throws Exception {
+        health.syncSucceeded(new SyncReport(true, List.of(), 0, Duration.ZERO));
+        health.setSourceProblem(() -> java.util.Optional.of("the API server refuses to watch services (403 Forbidden)"));
+        HttpResponse<String> r = Http.get(server.address(), "/healthz");
+        assertEquals(503, r.statusCode());
+        assertTrue(r.body().endsWith(", \"nodeEligible\": true, \"sourceProblem\": "
+                + "\"the API server refuses to watch services (403 Forbidden)\"}"), r.body());
+        assertEquals(200, Http.get(server.address(), "/livez").statusCode(), "a restart cannot fix RBAC");
+        health.setSourceProblem(java.util.Optional::empty);
+        assertEquals(200, Http.get(server.address(), "/healthz").statusCode());
+    }
+
+    @Test
     void onlyGetAndHeadOnlyTheTwoPaths() throws Exception {
         assertEquals(405, Http.send("POST", server.address(), "/healthz").statusCode());
         assertEquals(405, Http.send("DELETE", server.address(), "/livez").statusCode());

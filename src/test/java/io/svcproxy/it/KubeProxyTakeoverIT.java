@@ -3,16 +3,10 @@ package io.svcproxy.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.svcproxy.testing.KernelTest;
 import io.svcproxy.testing.NetNs;
-import io.svcproxy.testing.Teardown;
-import io.svcproxy.testing.topology.BackgroundProcess;
 import io.svcproxy.testing.topology.ClusterFile;
 import io.svcproxy.testing.topology.Daemon;
-import io.svcproxy.testing.topology.EchoServer;
 import io.svcproxy.testing.topology.Exec;
 import io.svcproxy.testing.topology.Histogram;
 import io.svcproxy.testing.topology.Pod;
@@ -20,16 +14,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,86 +47,46 @@ import java.util.stream.Stream;
  *   ({@code iptables-restore --noflush} of its full payload, rebuilt from the recorded ruleset):
  *   no failed connection, and the node reads back exactly as kube-proxy left it.</li>
  * </ol>
- * Figures are printed with the prefix {@code [takeover]}; no time is asserted.
+ * Figures are printed with the prefix {@code [takeover]}; no time is asserted. The node, backends,
+ * client loops and teardown are {@link KubeProxyNode}'s, shared with the nftables-mode twin
+ * {@link KubeProxyNftTakeoverIT}.
  */
 @KernelTest(tools = {"iptables-nft-save", "iptables-nft-restore", "ip6tables-nft-save", "ip6tables-nft-restore",
         "nfacct", "conntrack", "socat", "ss", "sysctl", "bash"})
 class KubeProxyTakeoverIT {
-    static final Path REFERENCE = Path.of("test-fixtures", "reference", "kube-proxy-v1.36.2", "sets", "mix-2");
-    static final String NAMESPACE = "mix2";
-    static final String NODE_NAME = "k8sref-node";
-    static final String NODE_IP = "10.250.0.2";
-    static final String CLIENT_IP = "10.244.1.250";
-    /** A ClusterIP no object of the set uses, for a service added after the takeover. */
-    static final String ADDED = "10.96.250.250";
-    /** kube-proxy's command line (run.txt), as svcproxy takes it. */
-    static final List<String> FLAGS = List.of("--hostname-override=" + NODE_NAME, "--cluster-cidr=10.244.0.0/16",
-            "--conntrack-max-per-core=0", "--metrics-bind-address=127.0.0.1:10249", "--healthz-bind-address=127.0.0.1:10256");
-    /** Services whose endpoints are made real: ClusterIP only, NodePort, NodePort with ClientIP affinity. */
-    static final List<String> REAL = List.of("s16", "s15", "s11");
-    private static final Duration CMD = Duration.ofSeconds(30);
-    /** Per client loop: at most this many connections (each bounded to 1 s to connect, 5 s idle). */
-    private static final int MAX_CONNECTIONS = 1500;
-    private static final String PROBE_SCRIPT = """
-            ip=$1; port=$2; max=$3; stop=$4
-            for ((i=0; i<max; i++)); do
-              [ -e "$stop" ] && break
-              s=$(date +%s%N)
-              out=$(socat -T5 - "TCP:$ip:$port,connect-timeout=1" </dev/null 2>&1); rc=$?
-              e=$(date +%s%N)
-              out=${out//$'\\n'/ }
-              echo "$rc $(( (e-s)/1000000 )) $out"
-              sleep 0.05
-            done
-            """;
-    private static final SecureRandom RANDOM = new SecureRandom();
+    static final Path REFERENCE = KubeProxyNode.REFERENCE;
+    static final String NAMESPACE = KubeProxyNode.NAMESPACE;
+    static final String ADDED = KubeProxyNode.ADDED;
+    static final List<String> FLAGS = KubeProxyNode.FLAGS;
+    private static final Duration CMD = KubeProxyNode.CMD;
 
-    private final String id = String.format("%06x", RANDOM.nextInt(1 << 24));
-    private final List<NetNs> namespaces = new ArrayList<>();
-    private final List<BackgroundProcess> processes = new ArrayList<>();
+    private KubeProxyNode k;
     private Path dir;
     private NetNs node;
     private Pod client;
     private Daemon daemon;
-    private int veths;
 
-    private static void figure(String what, Object value) {
-        System.out.println("[takeover] " + what + ": " + value);
+    private void figure(String what, Object value) {
+        k.figure(what, value);
     }
 
     @AfterEach
     void tearDown() {
-        Teardown teardown = new Teardown("takeover " + id);
-        List<BackgroundProcess> reversed = new ArrayList<>(processes);
-        Collections.reverse(reversed);
-        for (BackgroundProcess p : reversed) {
-            teardown.step(() -> p.stop(Duration.ofSeconds(5)));
+        if (k != null) {
+            k.close();
         }
-        List<NetNs> ns = new ArrayList<>(namespaces);
-        Collections.reverse(ns);
-        for (NetNs n : ns) {
-            teardown.step(n::close);
-        }
-        teardown.done();
-    }
-
-    /** One Service port and the endpoints of its slices, as the API server returned them. */
-    record Target(String service, String clusterIp, int port, int nodePort, int targetPort, List<String> endpoints) {
     }
 
     @Test
     void takeoverFromKubeProxyAndRollbackLoseNoConnection() throws IOException {
-        dir = Files.createTempDirectory("svcp-takeover-" + id + "-");
+        k = new KubeProxyNode("takeover");
+        dir = k.dir();
         String savedV4 = Files.readString(REFERENCE.resolve("iptables-save.txt"));
         String savedV6 = Files.readString(REFERENCE.resolve("ip6tables-save.txt"));
-        Map<String, Target> targets = targets(REFERENCE.resolve("objects.yaml"));
+        Map<String, KubeProxyNode.Target> targets = KubeProxyNode.targets(REFERENCE.resolve("objects.yaml"));
 
         // 1. The node as kube-proxy left it, backends answering on the real endpoints.
-        node = newNs();
-        in(node, "ip", "link", "set", "lo", "up");
-        in(node, "ip", "addr", "add", NODE_IP + "/32", "dev", "lo");
-        in(node, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0",
-                "net.ipv4.conf.default.rp_filter=0");
+        node = k.createNode();
         in(node, "nfacct", "add", "ct_state_invalid_dropped_pkts");
         in(node, "nfacct", "add", "localhost_nps_accepted_pkts");
         Exec.checked(Exec.in(node.name(), List.of("iptables-nft-restore")), savedV4, CMD);
@@ -143,53 +94,32 @@ class KubeProxyTakeoverIT {
         assertEquals(rules(savedV4), rules(save("iptables-nft-save")), "the node holds kube-proxy's ruleset exactly");
         assertEquals(rules(savedV6), rules(save("ip6tables-nft-save")));
 
-        NetNs clientNs = pod(List.of(CLIENT_IP));
-        client = new Pod("client", clientNs, CLIENT_IP, dir);
-        for (Target t : targets.values()) {
-            NetNs ns = pod(t.endpoints());
-            processes.add(BackgroundProcess.start(t.service().replace('/', '-') + "-echo",
-                    EchoServer.command(ns.name(), t.service(), List.of("tcp:" + t.targetPort())), dir));
-            EchoServer.awaitListening(ns.name(), List.of("tcp:" + t.targetPort()));
-        }
-        Map<String, String[]> addresses = new LinkedHashMap<>();
-        for (Target t : targets.values()) {
-            addresses.put(t.service() + " cluster IP", new String[]{t.clusterIp(), String.valueOf(t.port())});
-            if (t.nodePort() > 0) {
-                addresses.put(t.service() + " node port", new String[]{NODE_IP, String.valueOf(t.nodePort())});
-            }
-        }
         // kube-proxy's rules serve every chosen address before anything else happens.
-        addresses.forEach((what, a) -> {
-            Histogram h = client.tcpMany(a[0], Integer.parseInt(a[1]), 5, 1);
-            assertEquals(0, h.failures(), "kube-proxy's rules, " + what + ": " + h);
-        });
-        figure("services with real endpoints", targets.values());
+        Map<String, String[]> addresses = k.backendsAndClient(targets.values());
+        client = k.client();
 
         // 2. Takeover: svcproxy starts over kube-proxy's rules while the client connects.
         Path payloads = dir.resolve("payloads");
         Path wrappers = restoreRecorders(payloads);
         ClusterFile cluster = new ClusterFile(dir).write(Files.readString(REFERENCE.resolve("objects.yaml")));
-        daemon = new Daemon(node.name(), dir, p -> {
-            processes.add(p);
-            return p;
-        }, List.of("--iptables-backend", "nft"));
+        daemon = k.daemon(List.of("--iptables-backend", "nft"));
         daemon.commandPrefix(List.of("env", "PATH=" + wrappers + ":" + System.getenv("PATH")));
 
-        Traffic takeover = Traffic.start(this, "takeover", addresses);
+        KubeProxyNode.Traffic takeover = k.traffic("takeover", addresses);
         takeover.awaitEach(20);
         long t0 = System.nanoTime();
         int before = takeover.total();
         daemon.start(cluster, FLAGS);   // returns after its first "sync complete"
         long startToSync = (System.nanoTime() - t0) / 1_000_000;
         int during = takeover.total() - before;
-        takeover.awaitEach(takeover.counts().values().stream().mapToInt(Integer::intValue).max().orElse(0) + 20);
+        takeover.awaitEach(takeover.most() + 20);
         Map<String, Histogram> takeoverResults = takeover.stop();
 
         String syncLine = daemon.logLines("sync complete").get(0);
         figure("svcproxy start to first sync complete", startToSync + " ms (JVM start, read, plan, write)");
         figure("first sync", syncLine.substring(syncLine.indexOf("sync complete")));
         figure("client connections while svcproxy started and did its first sync", during);
-        int failed = report("takeover", takeoverResults);
+        int failed = k.report("takeover", takeoverResults);
 
         Payloads first = Payloads.read(payloads);
         figure("first sync's iptables-restore runs", first.files.size());
@@ -224,16 +154,10 @@ class KubeProxyTakeoverIT {
         // 2b. A change after the takeover, with traffic: a Service added, then removed again. Each
         //     partial sync edits kube-proxy's KUBE-SERVICES in place (one rule inserted, then deleted),
         //     and leaves every other rule where kube-proxy put it.
-        Target s16 = targets.get("s16");
+        KubeProxyNode.Target s16 = targets.get("s16");
         String objects = Files.readString(REFERENCE.resolve("objects.yaml"));
-        String added = objects.stripTrailing() + "\n---\n" + ClusterFile.documents("""
-                apiVersion: v1
-                kind: Service
-                metadata: {name: added, namespace: %s}
-                spec: {type: ClusterIP, clusterIP: %s, clusterIPs: [%s], ports: [{port: 80, protocol: TCP, targetPort: 80}]}
-                """.formatted(NAMESPACE, ADDED, ADDED), ClusterFile.slice(NAMESPACE, "added", List.of(":80/TCP"),
-                List.of(ClusterFile.Ep.on("other-1", s16.endpoints().get(0)), ClusterFile.Ep.on("other-2", s16.endpoints().get(1)))));
-        Traffic change = Traffic.start(this, "change", addresses);
+        String added = KubeProxyNode.withAddedService(objects, s16);
+        KubeProxyNode.Traffic change = k.traffic("change", addresses);
         change.awaitEach(20);
         int payloadsBefore = Payloads.read(payloads).files.size();
         daemon.update(() -> cluster.write(added));
@@ -242,8 +166,8 @@ class KubeProxyTakeoverIT {
         assertEquals(0, reached.failures(), "the added service answers: " + reached);
         String withAdded = save("iptables-nft-save");
         daemon.update(() -> cluster.write(objects));
-        change.awaitEach(change.counts().values().stream().mapToInt(Integer::intValue).max().orElse(0) + 20);
-        int changeFailed = report("service added and removed after the takeover", change.stop());
+        change.awaitEach(change.most() + 20);
+        int changeFailed = k.report("service added and removed after the takeover", change.stop());
         Payloads changes = Payloads.read(payloads);
         List<String> changeLines = new ArrayList<>();
         changes.describe().stream().skip(payloadsBefore).forEach(l -> {
@@ -261,11 +185,11 @@ class KubeProxyTakeoverIT {
         assertEquals(0, changeFailed, "failed connections while a service was added and removed");
 
         // 3. Rollback: svcproxy stops (SIGTERM), kube-proxy's first sync is replayed with --noflush.
-        Traffic rollback = Traffic.start(this, "rollback", addresses);
+        KubeProxyNode.Traffic rollback = k.traffic("rollback", addresses);
         rollback.awaitEach(20);
         assertEquals(0, daemon.terminate(), "SIGTERM exits 0; log:\n" + daemon.log());
         figure("svcproxy stopped (SIGTERM), pid", daemon.process().pid());
-        rollback.awaitEach(rollback.counts().values().stream().mapToInt(Integer::intValue).max().orElse(0) + 10);
+        rollback.awaitEach(rollback.most() + 10);
         long r0 = System.nanoTime();
         // kube-proxy's sync first ensures its jumps from the built-in chains (one command each), then
         // restores its payload.
@@ -279,88 +203,15 @@ class KubeProxyTakeoverIT {
         Exec.checked(Exec.in(node.name(), List.of("ip6tables-nft-restore", "--noflush")), KubeProxyPayload.of(savedV6).text, CMD);
         figure("kube-proxy's jumps and payload restored (IPv4 + IPv6, iptables-nft-restore --noflush)",
                 (System.nanoTime() - r0) / 1_000_000 + " ms");
-        rollback.awaitEach(rollback.counts().values().stream().mapToInt(Integer::intValue).max().orElse(0) + 20);
-        int rollbackFailed = report("rollback", rollback.stop());
+        rollback.awaitEach(rollback.most() + 20);
+        int rollbackFailed = k.report("rollback", rollback.stop());
         assertEquals(rules(savedV4), rules(save("iptables-nft-save")), "the node reads back exactly as kube-proxy left it");
         assertEquals(rules(savedV6), rules(save("ip6tables-nft-save")));
         assertEquals(0, rollbackFailed, "failed connections during the rollback");
     }
 
-    private int report(String phase, Map<String, Histogram> results) {
-        int total = 0;
-        int failed = 0;
-        for (Map.Entry<String, Histogram> e : results.entrySet()) {
-            figure(phase + ", " + e.getKey(), e.getValue());
-            total += e.getValue().total();
-            failed += e.getValue().failures();
-        }
-        figure(phase + ": connections, failed", total + ", " + failed);
-        assertTrue(results.values().stream().allMatch(h -> h.total() > 0), phase + ": every loop connected");
-        return failed;
-    }
-
-    /** The chosen services' first port, its endpoints (every address of its slices) and their port. */
-    static Map<String, Target> targets(Path objects) throws IOException {
-        JsonNode items = new ObjectMapper(new YAMLFactory()).readTree(objects.toFile()).get("items");
-        Map<String, Target> out = new LinkedHashMap<>();
-        Set<String> seen = new LinkedHashSet<>(List.of(CLIENT_IP));
-        for (String name : REAL) {
-            JsonNode svc = null;
-            List<String> endpoints = new ArrayList<>();
-            int targetPort = -1;
-            for (JsonNode item : items) {
-                JsonNode meta = item.get("metadata");
-                if (!NAMESPACE.equals(meta.path("namespace").asText())) {
-                    continue;
-                }
-                if ("Service".equals(item.path("kind").asText()) && name.equals(meta.path("name").asText())) {
-                    svc = item;
-                } else if ("EndpointSlice".equals(item.path("kind").asText())
-                        && name.equals(meta.path("labels").path("kubernetes.io/service-name").asText())) {
-                    targetPort = item.path("ports").get(0).path("port").asInt();
-                    for (JsonNode ep : item.path("endpoints")) {
-                        String ip = ep.path("addresses").get(0).asText();
-                        assertTrue(seen.add(ip), "endpoint address used twice: " + ip);
-                        endpoints.add(ip);
-                    }
-                }
-            }
-            assertTrue(svc != null && !endpoints.isEmpty() && targetPort > 0, "no service with endpoints: " + name);
-            JsonNode port = svc.path("spec").path("ports").get(0);
-            assertEquals("TCP", port.path("protocol").asText(), name);
-            out.put(name, new Target(NAMESPACE + "/" + name, svc.path("spec").path("clusterIP").asText(),
-                    port.path("port").asInt(), port.path("nodePort").asInt(0), targetPort, endpoints));
-        }
-        return out;
-    }
-
-    // ------------------------------------------------------------------ namespaces
-
-    private NetNs newNs() {
-        NetNs ns = NetNs.create();
-        namespaces.add(ns);
-        return ns;
-    }
-
-    /** A pod namespace holding the given addresses, on a veth routed (one /32 per address) from the node. */
-    private NetNs pod(List<String> ips) {
-        NetNs ns = newNs();
-        String v = "tk" + id + "v" + (veths++);   // <= 15 characters
-        in(node, "ip", "link", "add", v, "type", "veth", "peer", "name", "eth0", "netns", ns.name());
-        in(node, "ip", "link", "set", v, "up");
-        in(ns, "ip", "link", "set", "lo", "up");
-        in(ns, "ip", "link", "set", "eth0", "up");
-        for (String ip : ips) {
-            in(node, "ip", "route", "add", ip + "/32", "dev", v, "src", NODE_IP);
-            in(ns, "ip", "addr", "add", ip + "/32", "dev", "eth0");
-        }
-        in(ns, "ip", "route", "add", NODE_IP, "dev", "eth0");
-        in(ns, "ip", "route", "add", "default", "via", NODE_IP, "dev", "eth0", "src", ips.get(0));
-        return ns;
-    }
-
     private static void in(NetNs ns, String... argv) {
-        Exec.checked(Exec.in(ns.name(), List.of(argv)), null, CMD);
+        KubeProxyNode.in(ns, argv);
     }
 
     private String save(String tool) {
@@ -542,74 +393,6 @@ class KubeProxyTakeoverIT {
                 chains += declarations.size();
             }
             return new KubeProxyPayload(out.toString(), chains);
-        }
-    }
-
-    /** One client loop per address, each bounded in count, stopped by a file. */
-    static final class Traffic {
-        private final Map<String, BackgroundProcess> loops = new LinkedHashMap<>();
-        private final Path stop;
-
-        private Traffic(Path stop) {
-            this.stop = stop;
-        }
-
-        static Traffic start(KubeProxyTakeoverIT test, String phase, Map<String, String[]> addresses) {
-            Traffic t = new Traffic(test.dir.resolve("stop-" + phase));
-            addresses.forEach((what, a) -> t.loops.put(what, test.track(BackgroundProcess.start(phase + "-loop",
-                    Exec.in(test.client.ns().name(), List.of("bash", "-c", PROBE_SCRIPT, "probe", a[0], a[1],
-                            String.valueOf(MAX_CONNECTIONS), t.stop.toString())), test.dir))));
-            return t;
-        }
-
-        Map<String, Integer> counts() {
-            Map<String, Integer> out = new LinkedHashMap<>();
-            loops.forEach((what, p) -> out.put(what, (int) p.stdout().lines().filter(l -> !l.isBlank()).count()));
-            return out;
-        }
-
-        int total() {
-            return counts().values().stream().mapToInt(Integer::intValue).sum();
-        }
-
-        /** Waits (bounded: 60 s) until every loop made at least n connections, or ended. */
-        void awaitEach(int n) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() < deadline) {
-                if (loops.entrySet().stream().allMatch(e -> !e.getValue().isAlive() || counts().get(e.getKey()) >= n)) {
-                    return;
-                }
-                sleep(100);
-            }
-            throw new AssertionError("client loops too slow: " + counts());
-        }
-
-        Map<String, Histogram> stop() {
-            try {
-                Files.writeString(stop, "stop\n");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Map<String, Histogram> out = new LinkedHashMap<>();
-            loops.forEach((what, p) -> {
-                assertEquals(0, p.await(Duration.ofSeconds(30)), what + " loop: " + p.stderr());
-                out.put(what, Pod.results(p));
-            });
-            return out;
-        }
-    }
-
-    private BackgroundProcess track(BackgroundProcess p) {
-        processes.add(p);
-        return p;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

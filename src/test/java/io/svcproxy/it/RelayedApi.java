@@ -56,12 +56,15 @@ public final class RelayedApi implements AutoCloseable {
     /** The argv bridging {@link #MASTER} in the namespace to the relay's socket (run it with ip netns exec). */
     public List<String> socatArgv(String nsName) {
         return List.of("ip", "netns", "exec", nsName, "socat",
-                "TCP-LISTEN:6443,bind=127.0.0.1,fork,reuseaddr", "UNIX-CONNECT:" + socket);
+                "TCP-LISTEN:6443,bind=127.0.0.1,fork,reuseaddr,nodelay", "UNIX-CONNECT:" + socket);
     }
 
     /** Starts the server (empty store) and the relay. */
     public void start() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        MockWebServer http = new MockWebServer();
+        // Without it every response waits ~40 ms for a delayed ACK (NoDelayServerSockets says why).
+        http.setServerSocketFactory(new io.svcproxy.testing.NoDelayServerSockets());
+        server = new KubernetesMockServer(new Context(), http, new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         server.init(InetAddress.getLoopbackAddress(), apiPort);
         admin = server.createClient();

@@ -26,6 +26,19 @@ class ChainNamesTest {
                 ChainNames.external(new ServicePortName("default", "nginx", "", Protocol.TCP)));
     }
 
+    @Test
+    void serviceChainsAreKnownByTheirPrefix() {
+        ServicePortName nginx = new ServicePortName("default", "nginx", "", Protocol.TCP);
+        for (String chain : java.util.List.of(ChainNames.clusterPolicy(nginx), ChainNames.localPolicy(nginx),
+                ChainNames.external(nginx), ChainNames.firewall(nginx))) {
+            org.junit.jupiter.api.Assertions.assertTrue(ChainNames.isServiceChain(chain), chain);
+        }
+        for (String chain : java.util.List.of(KubeChains.SERVICES, KubeChains.MARK_MASQ, KubeChains.IPVS_FILTER,
+                "KUBE-MARK-DROP")) {
+            org.junit.jupiter.api.Assertions.assertFalse(ChainNames.isServiceChain(chain), chain);
+        }
+    }
+
     /*
      * Pinned from what upstream kube-proxy v1.36.2 installed (iptables mode, first sync), in
      * shared/reference/kube-proxy-v1.36.2/sets/mix-{1,2,3}/iptables-save.txt, for the objects.yaml beside

@@ -1,6 +1,7 @@
 package io.svcproxy.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.svcproxy.dataplane.Dataplane;
 import io.svcproxy.dataplane.SyncReport;
@@ -35,6 +36,8 @@ class SyncLoopTest {
         final Predicate<Integer> fails;
         boolean canary = true;
         Duration syncTakes = Duration.ZERO;
+        /** Call numbers after which the dataplane says it left work for a later sync. */
+        Predicate<Integer> followUpAfter = n -> false;
 
         ScriptedDataplane(VirtualLoopClock clock, Predicate<Integer> fails) {
             this.clock = clock;
@@ -55,6 +58,11 @@ class SyncLoopTest {
                 throw new IllegalStateException("refused");
             }
             return new SyncReport(full, List.of(), 0, Duration.ZERO);
+        }
+
+        @Override
+        public boolean wantsFollowUp() {
+            return followUpAfter.test(syncs.size());
         }
 
         @Override
@@ -82,7 +90,7 @@ class SyncLoopTest {
     }
 
     @Test
-    void firstSyncIsFullAndABurstOfChangesIsCoalescedUntilMinSyncPeriod() {
+    void afterAQuietSpellAChangeIsSyncedAtOnceAndTheBurstBehindItWaitsForItsToken() {
         VirtualLoopClock clock = new VirtualLoopClock(Duration.ofSeconds(2));
         ScriptedDataplane dataplane = new ScriptedDataplane(clock, n -> false);
         SyncLoop loop = loop(dataplane, Duration.ofMillis(300), HOUR, HOUR);
@@ -91,9 +99,42 @@ class SyncLoopTest {
                 loop.requestSync();
             }
         });
+        clock.at(Duration.ofMillis(150), loop::requestSync);
         loop.run();
-        assertEquals(List.of(Sync.full(0), Sync.partial(300)), dataplane.syncs,
-                "the first sync reads the kernel; 50 changes wait for minSyncPeriod and become one partial sync");
+        // Bucket of 2 tokens, one back per 300 ms: the full sync at 0 leaves 1, which is 1.33 at 100 ms;
+        // the 50 changes then are one partial sync at once (0.33 left); the change at 150 ms (0.5)
+        // waits for a whole token: at 300 ms.
+        assertEquals(List.of(Sync.full(0), Sync.partial(100), Sync.partial(300)), dataplane.syncs,
+                "the first sync reads the kernel; the changes then follow at once, then at the rate");
+    }
+
+    @Test
+    void underChurnSyncsRunAtMostOncePerMinSyncPeriodPlusTheBurst() {
+        VirtualLoopClock clock = new VirtualLoopClock(Duration.ofSeconds(3));
+        ScriptedDataplane dataplane = new ScriptedDataplane(clock, n -> false);
+        SyncLoop loop = loop(dataplane, Duration.ofMillis(300), HOUR, HOUR);
+        for (int t = 10; t < 3000; t += 10) {
+            clock.at(Duration.ofMillis(t), loop::requestSync);
+        }
+        loop.run();
+        // 299 changes over 3 s: the bucket allows 2 at once, then one per 300 ms (at most 3000/300 more).
+        assertTrue(dataplane.syncs.size() <= SyncLoop.BURST + 10, dataplane.syncs.toString());
+        for (int i = 0; i < dataplane.syncs.size(); i++) {
+            long at = dataplane.syncs.get(i).at().toMillis();
+            assertTrue(i + 1 <= SyncLoop.BURST + at / 300,
+                    "by " + at + " ms at most the burst plus one sync per 300 ms: " + dataplane.syncs);
+        }
+    }
+
+    @Test
+    void workLeftForALaterSyncIsQueuedAndRunsAfterMinSyncPeriod() {
+        VirtualLoopClock clock = new VirtualLoopClock(Duration.ofSeconds(2));
+        ScriptedDataplane dataplane = new ScriptedDataplane(clock, n -> false);
+        dataplane.followUpAfter = n -> n == 1;   // the first sync flushed stale chains the next one deletes
+        SyncLoop loop = loop(dataplane, Duration.ofMillis(300), HOUR, HOUR);
+        loop.run();
+        assertEquals(List.of(Sync.full(0), Sync.partial(0)), dataplane.syncs,
+                "one follow-up (the bucket's second token), no change needed to trigger it, and none after it");
     }
 
     @Test
@@ -103,8 +144,9 @@ class SyncLoopTest {
         SyncLoop loop = loop(dataplane, Duration.ofMillis(10), HOUR, HOUR);
         clock.at(Duration.ofMillis(5), loop::requestSync);
         loop.run();
-        // backoff: 1 s (minSyncPeriod, at least 1 s), then 2 s
-        assertEquals(List.of(Sync.full(0), Sync.partial(10), Sync.full(1010), Sync.full(3010)), dataplane.syncs);
+        // the change at 5 ms is synced at once (a token is left); it fails; backoff: 1 s (minSyncPeriod,
+        // at least 1 s), then 2 s
+        assertEquals(List.of(Sync.full(0), Sync.partial(5), Sync.full(1005), Sync.full(3005)), dataplane.syncs);
         assertEquals(2, dataplane.failures.size());
     }
 
@@ -129,14 +171,16 @@ class SyncLoopTest {
     }
 
     @Test
-    void minSyncPeriodCountsFromTheStartOfTheLastSync() {
+    void tokensAreTakenAtTheStartOfASync() {
         VirtualLoopClock clock = new VirtualLoopClock(Duration.ofSeconds(2));
         ScriptedDataplane dataplane = new ScriptedDataplane(clock, n -> false);
         dataplane.syncTakes = Duration.ofMillis(200);
         SyncLoop loop = loop(dataplane, Duration.ofMillis(500), HOUR, HOUR);
         clock.at(Duration.ofMillis(250), loop::requestSync);
+        clock.at(Duration.ofMillis(700), loop::requestSync);
         loop.run();
-        assertEquals(List.of(Sync.full(0), Sync.partial(500)), dataplane.syncs);
+        // 0: full (2 -> 1 token); 250: partial (1.5 -> 0.5); 700: 0.5 + 0.9 = 1.4 -> runs at once
+        assertEquals(List.of(Sync.full(0), Sync.partial(250), Sync.partial(700)), dataplane.syncs);
     }
 
     @Test

@@ -35,6 +35,7 @@ class KubeClientFactoryTest {
         assertEquals("abc", c.getOauthToken() != null ? c.getOauthToken() : c.getAutoOAuthToken());
         assertEquals(KubeClientFactory.CONNECT_TIMEOUT_MS, c.getConnectionTimeout());
         assertEquals(KubeClientFactory.REQUEST_TIMEOUT_MS, c.getRequestTimeout());
+        assertEquals(KubeClientFactory.WATCH_PING_INTERVAL_MS, c.getWebsocketPingInterval());
         assertEquals(-1, c.getWatchReconnectLimit());
     }
 

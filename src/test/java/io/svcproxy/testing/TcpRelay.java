@@ -20,6 +20,8 @@ public final class TcpRelay implements AutoCloseable {
     private final ServerSocketChannel server;
     private final InetSocketAddress target;
     private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
+    /** Connections that forward nothing any more (see {@link #blackholeOpenConnections()}). */
+    private final java.util.Set<SocketChannel> blackholed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     public TcpRelay(SocketAddress listen, InetSocketAddress target) {
@@ -46,6 +48,8 @@ public final class TcpRelay implements AutoCloseable {
                 SocketChannel out;
                 try {
                     out = SocketChannel.open(target);
+                    // Relayed API traffic is small request/response writes: no Nagle delay on top.
+                    out.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
                 } catch (IOException e) {
                     in.close();
                     continue;
@@ -66,6 +70,10 @@ public final class TcpRelay implements AutoCloseable {
             try {
                 while (from.read(buf) >= 0) {
                     buf.flip();
+                    if (blackholed.contains(from)) {
+                        buf.clear(); // dropped, like a dead peer's packets: nothing answers, nothing closes
+                        continue;
+                    }
                     while (buf.hasRemaining()) {
                         to.write(buf);
                     }
@@ -89,6 +97,16 @@ public final class TcpRelay implements AutoCloseable {
             // ignore
         }
         open.remove(c);
+        blackholed.remove(c);
+    }
+
+    /**
+     * Half-open: every connection open now stops forwarding in both directions but stays open (a
+     * peer that died without a FIN or RST, a NAT entry or load balancer that dropped the flow). New
+     * connections are relayed as before.
+     */
+    public void blackholeOpenConnections() {
+        blackholed.addAll(open);
     }
 
     @Override

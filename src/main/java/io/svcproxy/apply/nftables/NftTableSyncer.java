@@ -83,6 +83,11 @@ public final class NftTableSyncer {
         return new Result(family, readKernel, changes.ops().size(), bytes, changes.counts(), drift);
     }
 
+    /** Whether the last batch left stale chains flushed but not yet deleted. */
+    public boolean hasLingeringChains() {
+        return !lingering.isEmpty();
+    }
+
     /** Forgets what was written, so the next sync reads the kernel (after a failure anywhere). */
     public void invalidate() {
         known = null;

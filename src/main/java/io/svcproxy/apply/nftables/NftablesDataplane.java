@@ -121,6 +121,12 @@ public final class NftablesDataplane implements Dataplane {
                 !full, e);
     }
 
+    /** Stale chains this sync flushed are deleted by the next one, which should not wait for a change. */
+    @Override
+    public boolean wantsFollowUp() {
+        return families.stream().anyMatch(f -> f.syncer().hasLingeringChains());
+    }
+
     @Override
     public String canary() {
         return "table " + NftFamily.of(families.get(0).family()).keyword() + " " + NftNames.TABLE;

@@ -13,6 +13,7 @@ import io.svcproxy.nftables.NftOp;
 import io.svcproxy.nftables.NftTable;
 
 import java.nio.ByteOrder;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,16 @@ import static io.svcproxy.netlink.nftables.NftConstants.*;
  */
 public final class NetlinkNftKernel implements NftKernel {
     private final NetlinkSocket socket;
+    /**
+     * The element replies of the anonymous constant sets (a DNAT rule's numgen map) read before,
+     * by table and set handle: the kernel never changes a constant set's elements, and a handle is
+     * never reused within a table, so a later read reuses them instead of one element dump per
+     * rule. A full resync of 10,000 services then dumps only the sets created since the last read.
+     */
+    private final Map<ConstantSetKey, List<NetlinkMessage>> constantSets = new HashMap<>();
+
+    private record ConstantSetKey(NftFamily family, long table, long set) {
+    }
 
     private NetlinkNftKernel(NetlinkSocket socket) {
         this.socket = socket;
@@ -108,15 +119,49 @@ public final class NetlinkNftKernel implements NftKernel {
         List<NetlinkMessage> rules = socket.dump(NftDumpRequests.dump(NFT_MSG_GETRULE, NFTA_RULE_TABLE, family, table,
                 order), "dump rules of " + what);
         Map<String, List<NetlinkMessage>> elements = new LinkedHashMap<>();
+        long tableHandle = handle(tables.get(0), NFTA_TABLE_HANDLE);
+        Map<ConstantSetKey, List<NetlinkMessage>> seen = new HashMap<>();
         for (NetlinkMessage s : sets) {
             if (!table.equals(NftTableDecoder.tableOf(s, NFTA_SET_TABLE))) {
                 continue;
             }
-            String set = NftTableDecoder.set(s).name();
-            elements.put(set, socket.dump(NftDumpRequests.getElements(family, table, set, order),
-                    "dump elements of set " + what + " " + set));
+            io.svcproxy.nftables.NftSet decl = NftTableDecoder.set(s);
+            String set = decl.name();
+            ConstantSetKey key = constantKey(family, tableHandle, decl, s);
+            List<NetlinkMessage> els = key == null ? null : constantSets.get(key);
+            if (els == null) {
+                els = socket.dump(NftDumpRequests.getElements(family, table, set, order),
+                        "dump elements of set " + what + " " + set);
+            }
+            if (key != null) {
+                seen.put(key, els);
+            }
+            elements.put(set, els);
         }
+        // Only the constant sets this read saw stay remembered: memory follows the table.
+        constantSets.keySet().removeIf(k -> k.family() == family && k.table() == tableHandle);
+        constantSets.putAll(seen);
         return new NftDump(tables.get(0), chains, sets, rules, elements);
+    }
+
+    /** How many constant sets' elements are remembered (for tests). */
+    int constantSetsRemembered() {
+        return constantSets.size();
+    }
+
+    private static ConstantSetKey constantKey(NftFamily family, long tableHandle, io.svcproxy.nftables.NftSet decl,
+                                              NetlinkMessage reply) {
+        int constant = io.svcproxy.nftables.NftSet.F_ANONYMOUS | io.svcproxy.nftables.NftSet.F_CONSTANT;
+        if ((decl.flags() & constant) != constant || tableHandle < 0) {
+            return null;
+        }
+        long setHandle = handle(reply, NFTA_SET_HANDLE);
+        return setHandle < 0 ? null : new ConstantSetKey(family, tableHandle, setHandle);
+    }
+
+    /** A u64 handle attribute of a reply, or -1 when the kernel sent none. */
+    private static long handle(NetlinkMessage m, int attr) {
+        return m.attributes(NetlinkConstants.NFGENMSG_LEN).get(attr).map(a -> a.u64BigEndian()).orElse(-1L);
     }
 
     @Override

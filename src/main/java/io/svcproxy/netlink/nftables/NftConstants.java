@@ -32,6 +32,7 @@ final class NftConstants {
     // enum nft_table_attributes
     static final int NFTA_TABLE_NAME = 1;
     static final int NFTA_TABLE_FLAGS = 2;
+    static final int NFTA_TABLE_HANDLE = 4;
     static final int NFTA_TABLE_USERDATA = 6;
 
     // enum nft_chain_attributes
@@ -67,6 +68,7 @@ final class NftConstants {
     static final int NFTA_SET_ID = 10;
     static final int NFTA_SET_TIMEOUT = 11;
     static final int NFTA_SET_USERDATA = 13;
+    static final int NFTA_SET_HANDLE = 16;
     static final int NFTA_SET_DESC_SIZE = 1;
     /** NFTA_SET_DATA_TYPE of a verdict map (NFT_DATA_VERDICT). */
     static final int NFT_DATA_VERDICT = 0xffffff00;

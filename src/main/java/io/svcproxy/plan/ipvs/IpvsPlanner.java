@@ -13,9 +13,8 @@ import io.svcproxy.model.Endpoint;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.Protocol;
 import io.svcproxy.model.ServicePort;
-import io.svcproxy.plan.EndpointSelection;
-import io.svcproxy.plan.EndpointSelector;
 import io.svcproxy.plan.PlannerOptions;
+import io.svcproxy.plan.ServicePortIntent;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -32,8 +31,9 @@ import java.util.TreeSet;
 /**
  * Snapshot -> IPVS mode's desired state for one family, following kube-proxy's IPVS proxier
  * (syncProxyRules): one virtual server per cluster IP, external IP, load-balancer IP and per node
- * address for a NodePort; destinations from the same endpoint selection as iptables mode; the
- * ipsets the iptables glue matches on; the addresses bound to kube-ipvs0. Pure and deterministic.
+ * address for a NodePort; the ipsets the iptables glue matches on; the addresses bound to kube-ipvs0.
+ * What each service port does is decided once, mode-neutrally, in {@link ServicePortIntent} (as for
+ * the iptables and nftables planners); this only translates it. Pure and deterministic.
  */
 public final class IpvsPlanner {
     private IpvsPlanner() {
@@ -105,58 +105,51 @@ public final class IpvsPlanner {
             return new IpvsPlan(state, ipsets, IpvsGlueRules.render(opts, ipsets, noNodeAccess), List.of());
         }
 
+        /** Translates one service port's {@link ServicePortIntent} into ipset members and virtual servers. */
         private void service(ServicePort svc, List<Endpoint> allEndpoints) {
-            InetAddress clusterIP = svc.clusterIP(family);
-            if (clusterIP == null) {
+            ServicePortIntent in = ServicePortIntent.of(svc, allEndpoints, base);
+            if (in == null) {
                 return;
             }
             Protocol proto = svc.protocol();
             String p = proto.lower();
-            List<Endpoint> endpoints = allEndpoints.stream().filter(ep -> ep.family() == family).toList();
-            EndpointSelection sel = EndpointSelector.select(svc, endpoints, family, base.hostname(), base.zone());
+            int port = svc.port();
 
-            for (Endpoint ep : endpoints) {
-                if (ep.isLocal(base.hostname())) {
-                    String ip = Addresses.format(ep.ip());
-                    add(KubeIpsets.LOOP_BACK, ip + "," + p + ":" + ep.port() + "," + ip);
-                }
+            for (Endpoint ep : in.nodeEndpoints()) {
+                String ip = Addresses.format(ep.ip());
+                add(KubeIpsets.LOOP_BACK, ip + "," + p + ":" + ep.port() + "," + ip);
             }
 
-            add(KubeIpsets.CLUSTER_IP, ipPort(clusterIP, p, svc.port()));
-            virtualServer(svc, clusterIP, svc.port(), svc.internalPolicyLocal(), sel, true);
+            add(KubeIpsets.CLUSTER_IP, ipPort(in.clusterIP(), p, port));
+            virtualServer(in, in.clusterIP(), port, in.internalDestinations(), true);
 
-            for (InetAddress ext : svc.externalIPs(family)) {
-                add(svc.externalPolicyLocal() ? KubeIpsets.EXTERNAL_IP_LOCAL : KubeIpsets.EXTERNAL_IP,
-                        ipPort(ext, p, svc.port()));
-                virtualServer(svc, ext, svc.port(), svc.externalPolicyLocal(), sel, !isNodeAddress(ext));
+            for (InetAddress ext : in.externalIPs()) {
+                add(in.externalPolicyLocal() ? KubeIpsets.EXTERNAL_IP_LOCAL : KubeIpsets.EXTERNAL_IP,
+                        ipPort(ext, p, port));
+                virtualServer(in, ext, port, in.externalDestinations(), !isNodeAddress(ext));
             }
 
-            for (InetAddress lb : svc.loadBalancerIPs(family)) {
-                String entry = ipPort(lb, p, svc.port());
+            for (InetAddress lb : in.loadBalancerIPs()) {
+                String entry = ipPort(lb, p, port);
                 add(KubeIpsets.LOAD_BALANCER, entry);
-                if (svc.externalPolicyLocal()) {
+                if (in.externalPolicyLocal()) {
                     add(KubeIpsets.LOAD_BALANCER_LOCAL, entry);
                 }
-                List<Cidr> ranges = svc.sourceRanges(family);
-                if (!ranges.isEmpty()) {
+                if (in.sourceRangesApply()) {
                     add(KubeIpsets.LOAD_BALANCER_FW, entry);
-                    boolean allowFromNode = false;
-                    for (Cidr cidr : ranges) {
+                    for (Cidr cidr : in.sourceRanges()) {
                         add(KubeIpsets.LOAD_BALANCER_SOURCE_CIDR, entry + "," + cidr);
-                        if (base.nodeIP() != null && cidr.contains(base.nodeIP())) {
-                            allowFromNode = true;
-                        }
                     }
-                    if (allowFromNode) {
+                    if (in.allowFromNode()) {
                         add(KubeIpsets.LOAD_BALANCER_SOURCE_IP, entry + "," + Addresses.format(lb));
                     } else {
-                        noNodeAccess.add(new IpvsGlueRules.NoNodeAccess(lb, proto, svc.port()));
+                        noNodeAccess.add(new IpvsGlueRules.NoNodeAccess(lb, proto, port));
                     }
                 }
-                virtualServer(svc, lb, svc.port(), svc.externalPolicyLocal(), sel, !isNodeAddress(lb));
+                virtualServer(in, lb, port, in.externalDestinations(), !isNodeAddress(lb));
             }
 
-            if (svc.nodePort() != 0) {
+            if (in.nodePort() != 0) {
                 if (nodeIPs.isEmpty()) {
                     return; // kube-proxy skips the NodePort (and health-check port) without node addresses
                 }
@@ -167,53 +160,50 @@ public final class IpvsPlanner {
                     case TCP:
                         set = KubeIpsets.NODE_PORT_TCP;
                         localSet = KubeIpsets.NODE_PORT_LOCAL_TCP;
-                        entries.add(Integer.toString(svc.nodePort()));
+                        entries.add(Integer.toString(in.nodePort()));
                         break;
                     case UDP:
                         set = KubeIpsets.NODE_PORT_UDP;
                         localSet = KubeIpsets.NODE_PORT_LOCAL_UDP;
-                        entries.add(Integer.toString(svc.nodePort()));
+                        entries.add(Integer.toString(in.nodePort()));
                         break;
                     default:
                         set = KubeIpsets.NODE_PORT_SCTP;
                         localSet = KubeIpsets.NODE_PORT_LOCAL_SCTP;
                         for (InetAddress ip : nodeIPs) {
-                            entries.add(ipPort(ip, p, svc.nodePort()));
+                            entries.add(ipPort(ip, p, in.nodePort()));
                         }
                 }
                 entries.forEach(e -> add(set, e));
-                if (svc.externalPolicyLocal()) {
+                if (in.externalPolicyLocal()) {
                     entries.forEach(e -> add(localSet, e));
                 }
                 for (InetAddress ip : nodeIPs) {
-                    virtualServer(svc, ip, svc.nodePort(), svc.externalPolicyLocal(), sel, false);
+                    virtualServer(in, ip, in.nodePort(), in.externalDestinations(), false);
                 }
             }
-            if (svc.healthCheckNodePort() != 0) {
-                add(KubeIpsets.HEALTH_CHECK_NODE_PORT, Integer.toString(svc.healthCheckNodePort()));
+            if (in.healthCheckNodePort() != 0) {
+                add(KubeIpsets.HEALTH_CHECK_NODE_PORT, Integer.toString(in.healthCheckNodePort()));
             }
         }
 
         /** kube-proxy's syncService + syncEndpoint for one virtual server. */
-        private void virtualServer(ServicePort svc, InetAddress address, int port, boolean onlyLocal,
-                                   EndpointSelection sel, boolean bind) {
+        private void virtualServer(ServicePortIntent in, InetAddress address, int port, List<Endpoint> use,
+                                   boolean bind) {
             int flags = opts.serviceFlags();
             int timeout = 0;
-            if (svc.sessionAffinity()) {
+            if (in.sessionAffinity()) {
                 flags |= IpvsOptions.FLAG_PERSISTENT;
-                timeout = svc.affinityTimeoutSeconds();
+                timeout = in.affinityTimeoutSeconds();
             }
-            VirtualServer vs = new VirtualServer(address, svc.protocol(), port, opts.scheduler(), flags, timeout,
-                    opts.netmask());
+            VirtualServer vs = new VirtualServer(address, in.service().protocol(), port, opts.scheduler(), flags,
+                    timeout, opts.netmask());
             if (services.putIfAbsent(vs.key(), vs) != null) {
                 return; // two services on one address:port (e.g. an external IP that is also an LB IP): first wins
             }
             if (bind) {
                 bound.add(address);
             }
-            // kube-proxy: Local policy uses the local endpoints, or (no local one) the cluster endpoints,
-            // so local pods can still reach the service (kubernetes PR 97081).
-            List<Endpoint> use = onlyLocal && !sel.local().isEmpty() ? sel.local() : sel.cluster();
             TreeMap<String, RealServer> dests = new TreeMap<>();
             for (Endpoint ep : use) {
                 RealServer rs = RealServer.of(ep.ip(), ep.port());

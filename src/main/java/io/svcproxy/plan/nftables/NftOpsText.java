@@ -50,12 +50,17 @@ public final class NftOpsText {
         return sb.toString();
     }
 
-    /** For a table plan: sets from it, owners from its service ports. */
+    /** For a table plan: sets from it, owners from its service ports (indexed once, not scanned per op). */
     public static String render(List<NftOp> ops, NftablesFamilyPlan plan, NftTable actual) {
+        Map<String, ServicePortName> owners = new java.util.HashMap<>();
+        plan.services().forEach((name, objs) -> {
+            objs.chains().keySet().forEach(c -> owners.put(c, name));
+            objs.sets().keySet().forEach(x -> owners.put(x, name));
+        });
         return render(ops, name -> {
             NftSet s = plan.table().sets().get(name);
             return s != null || actual == null ? s : actual.sets().get(name);
-        }, plan::owner);
+        }, owners::get);
     }
 
     private static String label(ServicePortName owner) {

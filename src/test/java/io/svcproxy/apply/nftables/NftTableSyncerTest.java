@@ -94,7 +94,9 @@ class NftTableSyncerTest {
         syncer.sync(plan(1, "a", "b"), false);
         syncer.sync(plan(1, "a"), false);
         assertTrue(kernel.table(IP, T).orElseThrow().chains().get("service-b").rules().isEmpty());
-        syncer.sync(plan(1, "a"), false);
+        assertTrue(syncer.hasLingeringChains(), "the loop is asked for a follow-up sync");
+        syncer.sync(plan(1, "a"), false, io.svcproxy.nftables.NftScope.NOTHING);   // nothing changed since
+        assertFalse(syncer.hasLingeringChains());
         assertEquals(plan(1, "a"), kernel.table(IP, T).orElseThrow());
         assertEquals(List.of(new NftOp.DeleteChain(IP, T, "service-b")), kernel.batches().get(2));
     }

@@ -36,8 +36,8 @@ import java.util.Map;
 
 /**
  * The e2e driver on a cluster of network namespaces ({@code make e2e}): {@link ClusterNetwork}'s three
- * nodes, each running the real svcproxy jar ({@code svcproxy run --master}, iptables mode, nft
- * backend) against one fabric8 CRUD mock API server ({@link RelayedApi}: each node reaches it on its
+ * nodes, each running the real svcproxy jar ({@code svcproxy run --master}; iptables mode with the nft
+ * backend, or the mode the flags given to {@link #start(List)} choose) against one fabric8 CRUD mock API server ({@link RelayedApi}: each node reaches it on its
  * own 127.0.0.1:6443 through socat and a Unix socket), holding the Nodes (addresses, podCIDRs, zones)
  * and the Pods this driver runs; {@link EndpointSliceController} plays the API server's allocators and
  * the EndpointSlice controller. Backend pods are {@link EchoServer}s. Everything lives under
@@ -71,8 +71,19 @@ public final class NetnsCluster implements E2eCluster {
         }
     }
 
-    /** Builds the cluster and returns once every node's proxy completed its first sync. */
+    /** iptables mode, nft backend. */
+    public static final List<String> IPTABLES = List.of("--iptables-backend", "nft");
+    public static final List<String> NFTABLES = List.of("--proxy-mode", "nftables");
+
+    private List<String> modeFlags = IPTABLES;
+
+    /** Builds the cluster (iptables mode) and returns once every node's proxy completed its first sync. */
     public static NetnsCluster start() {
+        return start(IPTABLES);
+    }
+
+    /** The same with {@code modeFlags} choosing the proxy mode ({@link #IPTABLES}, {@link #NFTABLES}). */
+    public static NetnsCluster start(List<String> modeFlags) {
         for (String tool : List.of("iptables-nft-restore", "ip6tables-nft-restore", "conntrack", "socat", "nmap",
                 "curl", "ss", "sysctl")) {
             if (KernelTestSupport.findTool(tool) == null) {
@@ -80,6 +91,7 @@ public final class NetnsCluster implements E2eCluster {
             }
         }
         NetnsCluster c = new NetnsCluster();
+        c.modeFlags = List.copyOf(modeFlags);
         try {
             c.build();
             return c;
@@ -110,8 +122,9 @@ public final class NetnsCluster implements E2eCluster {
         controller.start();
         for (ClusterNetwork.Node n : network.nodes()) {
             track(BackgroundProcess.start("api-socat-" + n.name(), api.socatArgv(n.nsName()), dir));
-            Daemon d = new Daemon(n.nsName(), dir, this::track, List.of("--iptables-backend", "nft",
-                    "--min-sync-period", "200ms", "--sync-period", "1m"));
+            List<String> flags = new ArrayList<>(modeFlags);
+            flags.addAll(List.of("--min-sync-period", "200ms", "--sync-period", "1m"));
+            Daemon d = new Daemon(n.nsName(), dir, this::track, flags);
             daemons.put(n.name(), d);
         }
         for (ClusterNetwork.Node n : network.nodes()) {
@@ -241,9 +254,10 @@ public final class NetnsCluster implements E2eCluster {
         String label = what.replaceAll("[^A-Za-z0-9_.-]", "_");
         for (ClusterNetwork.Node n : network.nodes()) {
             StringBuilder rules = new StringBuilder();
-            for (String save : List.of("iptables-nft-save", "ip6tables-nft-save")) {
-                rules.append("### ").append(save).append('\n')
-                        .append(Exec.run(Exec.in(n.nsName(), List.of(save)), null, CMD).stdout());
+            for (List<String> save : List.of(List.of("iptables-nft-save"), List.of("ip6tables-nft-save"),
+                    List.of("nft", "list", "ruleset"))) {
+                rules.append("### ").append(String.join(" ", save)).append('\n')
+                        .append(Exec.run(Exec.in(n.nsName(), save), null, CMD).stdout());
             }
             try {
                 Files.writeString(dir.resolve(label + "-" + n.name() + ".rules"), rules);

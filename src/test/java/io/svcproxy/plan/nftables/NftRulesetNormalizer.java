@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * elements of a named set one per line and sorted, per-service chains and sets (names with a "/")
  * sorted by name; fixed objects keep their order; handles stripped.
  */
-final class NftRulesetNormalizer {
+public final class NftRulesetNormalizer {
     private static final Pattern HANDLE = Pattern.compile(" # handle \\d+");
 
     private NftRulesetNormalizer() {
@@ -37,7 +37,7 @@ final class NftRulesetNormalizer {
         return String.join(" ", runs);
     }
 
-    static List<String> normalize(String text) {
+    public static List<String> normalize(String text) {
         List<String> out = new ArrayList<>();
         List<String> lines = List.of(HANDLE.matcher(text).replaceAll("").split("\n", -1));
         int i = 0;

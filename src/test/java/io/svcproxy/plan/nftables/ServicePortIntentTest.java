@@ -68,6 +68,27 @@ class ServicePortIntentTest {
     }
 
     @Test
+    void oneDestinationSetPerAddressFallsBackToClusterEndpointsWithoutLocalOnes() {
+        Endpoint here = ep("10.244.1.1", "node-a");
+        Endpoint there = ep("10.244.2.1", "node-b");
+        ServicePortIntent local = ServicePortIntent.of(lb(true, List.of()), List.of(here, there), V4);
+        assertEquals(List.of(here), local.externalDestinations());
+        assertEquals(List.of(here, there), local.internalDestinations(), "internal policy is Cluster");
+        ServicePortIntent remote = ServicePortIntent.of(lb(true, List.of()), List.of(there), V4);
+        assertEquals(List.of(there), remote.externalDestinations(), "no local endpoint: the cluster's (PR 97081)");
+    }
+
+    @Test
+    void nodeEndpointsAreThisNodesReadyOrNot() {
+        Endpoint notReady = new Endpoint(Addresses.parseIp("10.244.1.2"), 8080, false, false, false, "node-a",
+                java.util.Set.of(), java.util.Set.of());
+        ServicePortIntent in = ServicePortIntent.of(lb(false, List.of()),
+                List.of(ep("10.244.1.1", "node-a"), notReady, ep("10.244.2.1", "node-b")), V4);
+        assertEquals(List.of(ep("10.244.1.1", "node-a"), notReady), in.nodeEndpoints());
+        assertEquals(List.of(ep("10.244.1.1", "node-a")), in.localReachableEndpoints("node-a"));
+    }
+
+    @Test
     void noClusterIPOfTheFamilyMeansNoIntent() {
         assertNull(ServicePortIntent.of(lb(false, List.of()), List.of(),
                 PlannerOptions.defaults(IpFamily.V6, "node-a")));
