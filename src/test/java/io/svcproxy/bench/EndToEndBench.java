@@ -257,9 +257,10 @@ public final class EndToEndBench {
         if (kernel.readsChains()) {
             // KUBE-SERVICES gets its jumps last: when every service's jump is there, the dump confirms the rest.
             NodeKernel.Check jumps = () -> {
-                var c = kernel.chain("KUBE-SERVICES");
+                boolean nft = mode == EndToEndMode.NFTABLES;
+                var c = nft ? kernel.map("service-ips") : kernel.chain("KUBE-SERVICES");
                 long end = System.nanoTime();
-                boolean yes = c.isPresent() && count(c.get(), "-j KUBE-SVC-") >= n;
+                boolean yes = c.isPresent() && count(c.get(), nft ? "goto service-" : "-j KUBE-SVC-") >= n;
                 if (yes) {
                     statsAt.put(end, proxy.stats());
                 }
@@ -305,12 +306,11 @@ public final class EndToEndBench {
         };
         NodeKernel.Seen seen;
         if (kernel.readsChains()) {
-            String sep = ChainNames.endpoint(BenchCluster.name(s), Endpoint.ready(Addresses.parseIp(ip), 8080,
-                    BenchCluster.NODE));
+            String sep = mode.endpointChain(BenchCluster.name(s), ip);
             NodeKernel.Check chain = () -> {
                 var c = kernel.chain(sep);
                 long end = System.nanoTime();
-                return new NodeKernel.Reading(c.isPresent() && c.get().contains("--to-destination " + ip + ":8080"), end);
+                return new NodeKernel.Reading(c.isPresent() && new KernelDump(c.get()).hasDestination(ip, 8080), end);
             };
             seen = confirmed("endpoint change", written, chain, whole, bound(10));
         } else {
@@ -338,11 +338,14 @@ public final class EndToEndBench {
         };
         NodeKernel.Seen seen;
         if (kernel.readsChains()) {
-            String svc = ChainNames.clusterPolicy(BenchCluster.name(s));
+            String svc = mode.serviceChain(BenchCluster.name(s));
             NodeKernel.Check chain = () -> {
                 var c = kernel.chain(svc);
                 long end = System.nanoTime();
-                return new NodeKernel.Reading(c.isPresent() && count(c.get(), "-j KUBE-SEP-") >= eps.size(), end);
+                boolean yes = c.isPresent() && (mode == EndToEndMode.NFTABLES
+                        ? eps.stream().allMatch(a -> new KernelDump(c.get()).hasDestination(a, 8080))
+                        : count(c.get(), "-j KUBE-SEP-") >= eps.size());
+                return new NodeKernel.Reading(yes, end);
             };
             seen = confirmed("new service", written, chain, whole, bound(10));
         } else {
@@ -369,11 +372,11 @@ public final class EndToEndBench {
         NodeKernel.Seen seen;
         if (kernel.readsChains()) {
             // A chain still jumped to cannot be deleted: the service chain gone means no rule leads to it.
-            String svc = ChainNames.clusterPolicy(BenchCluster.name(s));
+            String svc = mode.serviceChain(BenchCluster.name(s));
             NodeKernel.Check chain = () -> {
                 var c = kernel.chain(svc);
                 long end = System.nanoTime();
-                return new NodeKernel.Reading(c.isEmpty(), end);
+                return new NodeKernel.Reading(c.isEmpty() || c.get().isBlank(), end);
             };
             seen = confirmed("service deleted", written, chain, whole, bound(10));
         } else {

@@ -49,6 +49,26 @@ public enum EndToEndMode {
         return chainTool == null ? Optional.empty() : Optional.of(List.of(chainTool, "-w", "-t", "nat", "-S", chain));
     }
 
+    /** Whether one chain can be read by name: iptables with its tool, nftables over netlink (nft lists the whole cache). */
+    public boolean readsChains() {
+        return chainTool != null || this == NFTABLES;
+    }
+
+    /** The chain whose rules show the DNAT to {@code ip}: the endpoint's KUBE-SEP chain, or nftables' service chain (its numgen map). */
+    public String endpointChain(io.svcproxy.model.ServicePortName service, String ip) {
+        if (this == NFTABLES) {
+            return io.svcproxy.plan.nftables.NftNames.clusterChain(service);
+        }
+        return io.svcproxy.plan.ChainNames.endpoint(service, io.svcproxy.model.Endpoint.ready(
+                io.svcproxy.model.Addresses.parseIp(ip), 8080, BenchCluster.NODE));
+    }
+
+    /** The service's own chain (KUBE-SVC-..., or nftables' service-...). */
+    public String serviceChain(io.svcproxy.model.ServicePortName service) {
+        return this == NFTABLES ? io.svcproxy.plan.nftables.NftNames.clusterChain(service)
+                : io.svcproxy.plan.ChainNames.clusterPolicy(service);
+    }
+
     public static EndToEndMode parse(String label) {
         for (EndToEndMode m : values()) {
             if (m.label.equals(label) || m.name().equalsIgnoreCase(label.replace('/', '_').replace('-', '_'))) {

@@ -31,8 +31,7 @@ final class EndpointBurst {
 
     /** The endpoint chain (kube-proxy's name) holding a pending change's DNAT. */
     private String chainOf(Pending p) {
-        return io.svcproxy.plan.ChainNames.endpoint(BenchCluster.name(p.service()),
-                io.svcproxy.model.Endpoint.ready(io.svcproxy.model.Addresses.parseIp(p.ip()), 8080, BenchCluster.NODE));
+        return kernel.mode().endpointChain(BenchCluster.name(p.service()), p.ip());
     }
 
     /** Concurrent API writes at most. */

@@ -20,6 +20,8 @@ final class NodeKernel {
 
     private final NetNs ns;
     private final EndToEndMode mode;
+    /** nftables mode's chain reads: our netlink reader in the node namespace (in this process, not the proxy's). */
+    private io.svcproxy.netlink.nftables.NetlinkNftKernel nft;
 
     NodeKernel(NetNs ns, EndToEndMode mode) {
         this.ns = ns;
@@ -60,6 +62,14 @@ final class NodeKernel {
      * print nothing), as one dump: the changes being waited for, where a whole dump costs more.
      */
     Dump chains(List<String> names) {
+        if (mode == EndToEndMode.NFTABLES) {
+            long start = System.nanoTime();
+            StringBuilder text = new StringBuilder();
+            for (String n : names) {
+                chain(n).ifPresent(c -> text.append(c).append('\n'));
+            }
+            return new Dump(new KernelDump(text.toString()), start, System.nanoTime());
+        }
         List<String> argv = new java.util.ArrayList<>(List.of("sh", "-c",
                 "tool=$1; shift; for c in \"$@\"; do \"$tool\" -w -t nat -S \"$c\" 2>/dev/null; done; true", "sh",
                 mode.chainArgv("X").orElseThrow().get(0)));
@@ -75,13 +85,34 @@ final class NodeKernel {
                 READ_BOUND);
     }
 
-    /** Whether this mode can read one chain by name (iptables modes). */
+    EndToEndMode mode() {
+        return mode;
+    }
+
+    /** Whether this mode can read one chain by name. */
     boolean readsChains() {
-        return mode.chainArgv("X").isPresent();
+        return mode.readsChains();
+    }
+
+    /** nftables: the elements of one map (nft lists a named map cheaply), or empty without the table. */
+    Optional<String> map(String name) {
+        NetNs.Result r = read(List.of("nft", "list", "map", "ip", "kube-proxy", name));
+        return r.exitCode() == 0 ? Optional.of(r.stdout()) : Optional.empty();
     }
 
     /** The chain's rules as {@code iptables -S} prints them, or empty when the chain does not exist. */
     Optional<String> chain(String name) {
+        if (mode == EndToEndMode.NFTABLES) {
+            if (nft == null) {
+                nft = io.svcproxy.netlink.nftables.NetlinkNftKernel.over(io.svcproxy.testing.NetnsSockets.netfilter(ns).get());
+            }
+            return nft.readChain(io.svcproxy.nftables.NftFamily.IP, "kube-proxy", name).map(c -> {
+                StringBuilder sb = new StringBuilder();
+                c.rules().forEach(r -> sb.append(io.svcproxy.plan.nftables.NftText.rule(r,
+                        io.svcproxy.nftables.NftFamily.IP)).append('\n'));
+                return sb.toString();
+            });
+        }
         List<String> argv = mode.chainArgv(name).orElseThrow(() -> new IllegalStateException(mode.label()
                 + " has no chains by name"));
         NetNs.Result r = read(argv);

@@ -144,6 +144,49 @@ public final class NetlinkNftKernel implements NftKernel {
         return new NftDump(tables.get(0), chains, sets, rules, elements);
     }
 
+    /**
+     * One chain with its rules (anonymous sets resolved), or empty if the kernel has no such chain
+     * or table: a handful of requests, whatever the table's size (for tools and benchmarks that poll
+     * one service; the syncer reads whole tables).
+     */
+    public Optional<io.svcproxy.nftables.NftChain> readChain(NftFamily family, String table, String chain) {
+        ByteOrder order = ByteOrder.nativeOrder();
+        String what = family.keyword() + " " + table + " " + chain;
+        List<NetlinkMessage> tables;
+        List<NetlinkMessage> chains;
+        try {
+            tables = socket.request(NftDumpRequests.getTable(family, table, order), "get table of " + what);
+            chains = socket.request(NftDumpRequests.getChain(family, table, chain, order), "get chain " + what);
+        } catch (NetlinkException e) {
+            if (e.errno() == NetlinkConstants.ENOENT) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        if (tables.isEmpty() || chains.isEmpty()) {
+            return Optional.empty();
+        }
+        List<NetlinkMessage> rules = socket.dump(NftDumpRequests.dumpRulesOf(family, table, chain, order),
+                "dump rules of " + what);
+        java.util.Set<String> setNames = new java.util.LinkedHashSet<>();
+        for (NetlinkMessage r : rules) {
+            for (io.svcproxy.nftables.NftExpr e : NftTableDecoder.rule(r).rule().exprs()) {
+                if (e instanceof io.svcproxy.nftables.NftExpr.Lookup l && l.set() instanceof io.svcproxy.nftables.NftExpr.Named n) {
+                    setNames.add(n.name());
+                }
+            }
+        }
+        List<NetlinkMessage> sets = new java.util.ArrayList<>();
+        Map<String, List<NetlinkMessage>> elements = new LinkedHashMap<>();
+        for (String set : setNames) {
+            sets.addAll(socket.request(NftDumpRequests.getSet(family, table, set, order), "get set " + set));
+            elements.put(set, socket.dump(NftDumpRequests.getElements(family, table, set, order),
+                    "dump elements of set " + set));
+        }
+        NftTable one = NftTableDecoder.table(family, table, tables.get(0), chains, sets, rules, elements);
+        return Optional.ofNullable(one.chains().get(chain));
+    }
+
     /** How many constant sets' elements are remembered (for tests). */
     int constantSetsRemembered() {
         return constantSets.size();

@@ -36,6 +36,24 @@ final class NftDumpRequests {
         return message(nftMsg, NetlinkConstants.NLM_F_DUMP, family, order).attrString(tableAttr, table);
     }
 
+    /** One chain of the table (a GET, not a dump). */
+    static NetlinkMessageBuilder getChain(NftFamily family, String table, String chain, ByteOrder order) {
+        return message(NFT_MSG_GETCHAIN, NetlinkConstants.NLM_F_ACK, family, order)
+                .attrString(NFTA_CHAIN_TABLE, table).attrString(NFTA_CHAIN_NAME, chain);
+    }
+
+    /** The rules of one chain: a rule dump the kernel filters by table and chain. */
+    static NetlinkMessageBuilder dumpRulesOf(NftFamily family, String table, String chain, ByteOrder order) {
+        return message(NFT_MSG_GETRULE, NetlinkConstants.NLM_F_DUMP, family, order)
+                .attrString(NFTA_RULE_TABLE, table).attrString(NFTA_RULE_CHAIN, chain);
+    }
+
+    /** One set of the table by name (a GET). */
+    static NetlinkMessageBuilder getSet(NftFamily family, String table, String set, ByteOrder order) {
+        return message(NFT_MSG_GETSET, NetlinkConstants.NLM_F_ACK, family, order)
+                .attrString(NFTA_SET_TABLE, table).attrString(NFTA_SET_NAME, set);
+    }
+
     static NetlinkMessageBuilder getElements(NftFamily family, String table, String set, ByteOrder order) {
         return message(NFT_MSG_GETSETELEM, NetlinkConstants.NLM_F_DUMP, family, order)
                 .attrString(NFTA_SET_ELEM_LIST_TABLE, table).attrString(NFTA_SET_ELEM_LIST_SET, set);
