@@ -24,9 +24,7 @@ public final class IptablesDataplane implements Dataplane {
     private final SnapshotSupplier source;
     private final IptablesPlanFactory planner;
     private final List<IptablesSyncer> families;
-    private final ConntrackCleaner conntrack;
-    private final BiFunction<ClusterSnapshot, ClusterSnapshot, List<ConntrackFilter>> staleEntries;
-    private ClusterSnapshot applied;
+    private final io.svcproxy.apply.StaleConntrack conntrack;
 
     public IptablesDataplane(SnapshotSupplier source, IptablesPlanFactory planner, List<IptablesSyncer> families,
                              ConntrackCleaner conntrack,
@@ -37,8 +35,7 @@ public final class IptablesDataplane implements Dataplane {
         this.source = source;
         this.planner = planner;
         this.families = List.copyOf(families);
-        this.conntrack = conntrack;
-        this.staleEntries = staleEntries;
+        this.conntrack = new io.svcproxy.apply.StaleConntrack(conntrack, staleEntries);
     }
 
     @Override
@@ -62,8 +59,7 @@ public final class IptablesDataplane implements Dataplane {
             families.forEach(IptablesSyncer::invalidate);
             throw e;
         }
-        int deleted = cleanConntrack(snapshot);
-        applied = snapshot;
+        int deleted = conntrack.applied(snapshot);
         return new SyncReport(full, results, deleted, Duration.ofNanos(System.nanoTime() - start), snapshot, triggers);
     }
 
@@ -78,12 +74,4 @@ public final class IptablesDataplane implements Dataplane {
         return families.get(0).chainExists(KubeChains.MANGLE, KubeChains.PROXY_CANARY);
     }
 
-    /** Only after the new rules are in: a flow cleared earlier would be re-created on the old path. */
-    private int cleanConntrack(ClusterSnapshot snapshot) {
-        if (applied == null) {
-            return 0;
-        }
-        List<ConntrackFilter> filters = staleEntries.apply(applied, snapshot);
-        return filters.isEmpty() ? 0 : conntrack.delete(filters);
-    }
 }

@@ -34,9 +34,7 @@ public final class NftablesDataplane implements Dataplane {
     private final SnapshotSupplier source;
     private final NftKernel kernel;
     private final List<Family> families;
-    private final ConntrackCleaner conntrack;
-    private final BiFunction<ClusterSnapshot, ClusterSnapshot, List<ConntrackFilter>> staleEntries;
-    private ClusterSnapshot applied;
+    private final io.svcproxy.apply.StaleConntrack conntrack;
 
     /** One family: how its options are made, its incremental planner and its table's syncer. */
     private record Family(IpFamily family, BiFunction<ClusterSnapshot, IpFamily, NftablesOptions> options,
@@ -57,8 +55,7 @@ public final class NftablesDataplane implements Dataplane {
         this.kernel = kernel;
         this.families = families.stream().map(f -> new Family(f, options, new IncrementalNftablesPlanner(),
                 new NftTableSyncer(NftFamily.of(f), NftNames.TABLE, kernel))).toList();
-        this.conntrack = conntrack;
-        this.staleEntries = staleEntries;
+        this.conntrack = new io.svcproxy.apply.StaleConntrack(conntrack, staleEntries);
     }
 
     @Override
@@ -91,8 +88,7 @@ public final class NftablesDataplane implements Dataplane {
             results.add(new FamilyResult(f.family(), r.full(), r.changed() ? 1 : 0, r.payloadBytes(),
                     r.driftRepaired(), r.counts().rulesAdded(), r.counts().rulesDeleted(), Map.of()));
         }
-        int deleted = cleanConntrack(snapshot);
-        applied = snapshot;
+        int deleted = conntrack.applied(snapshot);
         return new SyncReport(full, results, deleted, Duration.ofNanos(System.nanoTime() - start), snapshot, triggers,
                 () -> describe(counts));
     }
@@ -136,15 +132,6 @@ public final class NftablesDataplane implements Dataplane {
     @Override
     public boolean canaryPresent() {
         return kernel.exists(NftFamily.of(families.get(0).family()), NftNames.TABLE);
-    }
-
-    /** Only after the new rules are in: a flow cleared earlier would be re-created on the old path. */
-    private int cleanConntrack(ClusterSnapshot snapshot) {
-        if (applied == null) {
-            return 0;
-        }
-        List<ConntrackFilter> filters = staleEntries.apply(applied, snapshot);
-        return filters.isEmpty() ? 0 : conntrack.delete(filters);
     }
 
     @Override
