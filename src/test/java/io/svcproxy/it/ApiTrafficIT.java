@@ -131,9 +131,13 @@ class ApiTrafficIT {
                 + "\nlog:\n" + daemon.log());
     }
 
-    /** CONNECTIONS connections: all answered, only by the given backends, each of them at least once. */
+    /**
+     * CONNECTIONS connections: all answered, only by the given backends, each of them at least once.
+     * Each may take 3 s: a SYN the kernel retransmits after its 1 s timer (a loaded 2-core machine)
+     * is a slow connection, not a failed one; a missing or wrong rule still fails every try.
+     */
     private Histogram assertSpread(String what, String... backends) {
-        Histogram h = topology.client().tcpMany(WEB, 80, CONNECTIONS, 1);
+        Histogram h = topology.client().tcpMany(WEB, 80, CONNECTIONS, 3);
         figure(what, h);
         assertEquals(0, h.failures(), what + ": " + h);
         int seen = 0;
