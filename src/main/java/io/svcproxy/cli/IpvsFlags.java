@@ -3,6 +3,7 @@ package io.svcproxy.cli;
 import io.svcproxy.config.ConfigException;
 import io.svcproxy.config.GoDuration;
 import io.svcproxy.config.ProxyConfig;
+import io.svcproxy.config.ProxyMode;
 import io.svcproxy.model.Cidr;
 import picocli.CommandLine.Option;
 
@@ -44,6 +45,19 @@ public final class IpvsFlags {
     @Option(names = "--ipvs-udp-timeout", paramLabel = "DURATION",
             description = "IPVS timeout for UDP packets (0s leaves the kernel's). Default: 0s.")
     String udpTimeout;
+
+    /** --ipvs-sync-period and --ipvs-min-sync-period, which (as in kube-proxy) count only in IPVS mode. */
+    void applyPeriods(ProxyConfig.Builder b, ProxyMode mode) {
+        if (mode != ProxyMode.IPVS) {
+            return;
+        }
+        if (syncPeriod != null) {
+            b.syncPeriod(duration("--ipvs-sync-period", syncPeriod));
+        }
+        if (minSyncPeriod != null) {
+            b.minSyncPeriod(duration("--ipvs-min-sync-period", minSyncPeriod));
+        }
+    }
 
     /** The configuration's ipvs section with these flags on top. */
     ProxyConfig.Ipvs apply(ProxyConfig.Ipvs base) {

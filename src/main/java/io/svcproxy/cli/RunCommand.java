@@ -203,14 +203,7 @@ public final class RunCommand implements Callable<Integer> {
         if (minSyncPeriod != null) {
             b.minSyncPeriod(GoDuration.parse(minSyncPeriod));
         }
-        if (mode == ProxyMode.IPVS) {
-            if (ipvsFlags.syncPeriod != null) {
-                b.syncPeriod(IpvsFlags.duration("--ipvs-sync-period", ipvsFlags.syncPeriod));
-            }
-            if (ipvsFlags.minSyncPeriod != null) {
-                b.minSyncPeriod(IpvsFlags.duration("--ipvs-min-sync-period", ipvsFlags.minSyncPeriod));
-            }
-        }
+        ipvsFlags.applyPeriods(b, mode);
         b.ipvs(ipvsFlags.apply(b.ipvs()));
         return b.build();
     }
