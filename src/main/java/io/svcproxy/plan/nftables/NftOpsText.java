@@ -39,7 +39,7 @@ public final class NftOpsText {
             if (op instanceof NftOp.AddElements || op instanceof NftOp.DeleteElements) {
                 elementLines(op, sets, owner, groups);
             } else {
-                groups.computeIfAbsent(label(owner.apply(objectOf(op))), k -> new ArrayList<>()).add(line(op));
+                groups.computeIfAbsent(label(objectOf(op), owner), k -> new ArrayList<>()).add(line(op));
             }
         }
         StringBuilder sb = new StringBuilder();
@@ -65,6 +65,33 @@ public final class NftOpsText {
 
     private static String label(ServicePortName owner) {
         return owner == null ? SHARED : owner.toString();
+    }
+
+    /**
+     * The group of a chain or set: its planned owner, else (a stale object the plan no longer has)
+     * the service port its name spells ("kind-HASH8-ns/svc/proto/port[__...]"), so a stale chain, its
+     * sets and the rewritten chains that used them stay in one group, in batch order, and the text
+     * loads with nft -f; names it cannot read go to the shared group.
+     */
+    private static String label(String object, Function<String, ServicePortName> owner) {
+        ServicePortName planned = owner.apply(object);
+        if (planned != null) {
+            return planned.toString();
+        }
+        int dash = object.indexOf('-');
+        if (dash < 0 || object.length() < dash + 10 || object.charAt(dash + 9) != '-') {
+            return SHARED;
+        }
+        String rest = object.substring(dash + 10);
+        int cut = rest.indexOf("__");
+        if (cut >= 0) {
+            rest = rest.substring(0, cut);
+        }
+        String[] parts = rest.split("/", -1);
+        if (parts.length != 4 || rest.contains("...")) {
+            return SHARED;
+        }
+        return parts[0] + "/" + parts[1] + (parts[3].isEmpty() ? "" : ":" + parts[3]);
     }
 
     private static String objectOf(NftOp op) {
@@ -111,9 +138,9 @@ public final class NftOpsText {
                     label = byVerdict.toString();
                 }
             } else if (e.verdict() != null && e.verdict().chain() != null) {
-                label = label(owner.apply(e.verdict().chain()));
+                label = label(e.verdict().chain(), owner);
             } else {
-                label = label(owner.apply(setName));
+                label = label(setName, owner);
             }
             byOwner.computeIfAbsent(label, k -> new ArrayList<>()).add(text);
         }
