@@ -66,6 +66,11 @@ public final class IncrementalIptablesPlanner {
             Rendered r = rendered.get(svc.name());
             if (r != null && same(r.svc(), svc) && same(r.endpoints(), eps)) {
                 total += r.familyEndpoints();
+                if (r.svc() != svc || r.endpoints() != eps) {
+                    // Equal values in new objects (a source that converted again): kept, so the next
+                    // sync tells this service unchanged by identity instead of comparing it again.
+                    rendered.put(svc.name(), new Rendered(svc, eps, r.familyEndpoints(), r.rules()));
+                }
             } else {
                 changed.add(svc);
                 total += familyEndpoints(svc, eps, family);

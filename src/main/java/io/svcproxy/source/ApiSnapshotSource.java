@@ -72,7 +72,7 @@ public final class ApiSnapshotSource implements SnapshotSource {
     private long builtAt = -1;
     private ClusterSnapshot cached;
     /** Remembers the last build: only the objects that changed since are converted again. */
-    private final SnapshotBuilder builder = new SnapshotBuilder();
+    private final SnapshotBuilder builder = new SnapshotBuilder(true);
     private Set<Warning> loggedWarnings = Set.of();
     /** Once per source, not per relist: a cluster without ServiceCIDRs stays without them. */
     private final AtomicBoolean serviceCidrsUnreadableLogged = new AtomicBoolean();

@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,22 +37,32 @@ import java.util.TreeMap;
 public final class SnapshotBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotBuilder.class);
 
-    /** What one object converted to, and the warnings its conversion gave. */
-    private record Converted<T>(T result, List<Warning> warnings) {
-    }
-
     /** One service port's endpoints: the per-slice lists they were merged from, and the result. */
     private record Merged(List<List<Endpoint>> parts, List<Endpoint> endpoints) {
     }
 
-    private Map<Service, Converted<List<ServicePort>>> services = new IdentityHashMap<>();
-    private Map<EndpointSlice, Converted<Map<ServicePortName, List<Endpoint>>>> slices = new IdentityHashMap<>();
+    private final ConversionMemo<Service, List<ServicePort>> services;
+    private final ConversionMemo<EndpointSlice, Map<ServicePortName, List<Endpoint>>> slices;
     private Map<ServicePortName, Merged> merged = new HashMap<>();
 
     /**
      * @param node     this proxy's Node, if known
      * @param hostname this proxy's node name (--hostname-override); a node of another name is ignored
      */
+    /** A builder for objects from a file: an unchanged object is told by identity alone. */
+    public SnapshotBuilder() {
+        this(false);
+    }
+
+    /**
+     * @param trustVersions whether an object with the namespace, name, uid and resourceVersion of one
+     *                      converted before is that one (true only for objects from the API server)
+     */
+    public SnapshotBuilder(boolean trustVersions) {
+        services = new ConversionMemo<>(trustVersions, ServiceConverter::convert);
+        slices = new ConversionMemo<>(trustVersions, EndpointSliceConverter::convert);
+    }
+
     public static ClusterSnapshot build(List<Service> services, List<EndpointSlice> slices, Optional<Node> node,
                                         String hostname) {
         return build(services, slices, node, hostname, List.of());
@@ -86,29 +95,17 @@ public final class SnapshotBuilder {
                                    List<GenericKubernetesResource> serviceCidrs, Optional<Node> node,
                                    String hostname, List<Warning> readWarnings) {
         List<Warning> warnings = new ArrayList<>(readWarnings);
-        Map<Service, Converted<List<ServicePort>>> seenServices = new IdentityHashMap<>();
         Map<ServicePortName, ServicePort> ports = new TreeMap<>();
         for (Service s : unique(services, "Service", warnings)) {
-            Converted<List<ServicePort>> c = this.services.get(s);
-            if (c == null) {
-                List<Warning> w = new ArrayList<>();
-                c = new Converted<>(ServiceConverter.convert(s, w), List.copyOf(w));
-            }
-            seenServices.put(s, c);
+            ConversionMemo.Converted<List<ServicePort>> c = this.services.convert(s);
             warnings.addAll(c.warnings());
             for (ServicePort p : c.result()) {
                 ports.put(p.name(), p);
             }
         }
-        Map<EndpointSlice, Converted<Map<ServicePortName, List<Endpoint>>>> seenSlices = new IdentityHashMap<>();
         Map<ServicePortName, List<List<Endpoint>>> parts = new HashMap<>();
         for (EndpointSlice slice : unique(slices, "EndpointSlice", warnings)) {
-            Converted<Map<ServicePortName, List<Endpoint>>> c = this.slices.get(slice);
-            if (c == null) {
-                List<Warning> w = new ArrayList<>();
-                c = new Converted<>(EndpointSliceConverter.convert(slice, w), List.copyOf(w));
-            }
-            seenSlices.put(slice, c);
+            ConversionMemo.Converted<Map<ServicePortName, List<Endpoint>>> c = this.slices.convert(slice);
             warnings.addAll(c.warnings());
             c.result().forEach((spn, list) -> parts.computeIfAbsent(spn, k -> new ArrayList<>(1)).add(list));
         }
@@ -126,8 +123,8 @@ public final class SnapshotBuilder {
             seenMerged.put(spn, m);
             endpoints.put(spn, m.endpoints());
         });
-        this.services = seenServices;
-        this.slices = seenSlices;
+        this.services.endBuild();
+        this.slices.endBuild();
         this.merged = seenMerged;
         Optional<NodeInfo> nodeInfo = node.flatMap(n -> thisNode(n, hostname, warnings));
         List<Cidr> cidrs = new ArrayList<>();

@@ -1,7 +1,6 @@
 package io.svcproxy.it;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.svcproxy.testing.TcpRelay;
@@ -65,7 +64,7 @@ public final class RelayedApi implements AutoCloseable {
         // Without it every response waits ~40 ms for a delayed ACK (NoDelayServerSockets says why).
         http.setServerSocketFactory(new io.svcproxy.testing.NoDelayServerSockets());
         server = new KubernetesMockServer(new Context(), http, new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
+                new VersionedCrudDispatcher(), false);
         server.init(InetAddress.getLoopbackAddress(), apiPort);
         admin = server.createClient();
         try {

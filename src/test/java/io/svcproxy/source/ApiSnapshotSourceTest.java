@@ -83,6 +83,26 @@ class ApiSnapshotSourceTest {
         assertSame(s, source.current(), "no change, no rebuild");
     }
 
+    /**
+     * A change to one Service leaves every other service port's values the same objects: the planners
+     * tell unchanged services by identity, so a copy here would make every sync compare the cluster.
+     */
+    @Test
+    void aChangeElsewhereKeepsUnchangedServicesTheSameObjects() throws Exception {
+        client.services().resource(service("default", "web", "10.96.0.10", 80)).create();
+        client.resource(slice("default", "web", "web-1", 8080, null, "10.244.1.5")).create();
+        ClusterSnapshot before = started().current();
+        int changesBefore = changes.get();
+
+        client.services().resource(service("default", "other", "10.96.0.11", 80)).create();
+        await("the listener", () -> changes.get() > changesBefore);
+        await("the new service", () -> source.current().services().size() == 2);
+        ClusterSnapshot after = source.current();
+
+        assertSame(before.services().get(WEB), after.services().get(WEB));
+        assertSame(before.endpointsOf(WEB), after.endpointsOf(WEB));
+    }
+
     @Test
     void anUpdateCallsTheListenerAndTheSnapshotFollows() throws Exception {
         client.services().resource(service("default", "web", "10.96.0.10", 80)).create();

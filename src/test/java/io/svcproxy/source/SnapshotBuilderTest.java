@@ -93,6 +93,42 @@ class SnapshotBuilderTest {
         assertEquals(1, third.endpointsOf(spn("ns", "a", "p", TCP)).size());
     }
 
+    /**
+     * A relist (or a watch replaying what was listed) hands out new objects of the same version: from
+     * the API server they keep their converted values, so the planners see them unchanged by identity.
+     * From a file (versions not trusted) and at a new version they are converted again.
+     */
+    @Test
+    void aNewObjectOfTheSameVersionKeepsItsValuesWhenVersionsAreTrusted() {
+        Service v1 = version(service("a"), "7").build();
+        EndpointSlice s1 = slice("a-1", "a").editMetadata().withUid("u-a-1").withResourceVersion("8").endMetadata()
+                .withEndpoints(new EndpointBuilder().withAddresses("10.244.0.1").build()).build();
+        io.svcproxy.model.ServicePortName a = spn("ns", "a", "p", TCP);
+        SnapshotBuilder api = new SnapshotBuilder(true);
+        SnapshotBuilder file = new SnapshotBuilder(false);
+        ClusterSnapshot apiFirst = api.rebuild(List.of(v1), List.of(s1), Optional.empty(), "", List.of());
+        ClusterSnapshot fileFirst = file.rebuild(List.of(v1), List.of(s1), Optional.empty(), "", List.of());
+
+        Service v1Again = version(service("a"), "7").build();
+        EndpointSlice s1Again = new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder(s1).build();
+        ClusterSnapshot apiSecond = api.rebuild(List.of(v1Again), List.of(s1Again), Optional.empty(), "", List.of());
+        ClusterSnapshot fileSecond = file.rebuild(List.of(v1Again), List.of(s1Again), Optional.empty(), "", List.of());
+
+        assertSame(apiFirst.services().get(a), apiSecond.services().get(a));
+        assertSame(apiFirst.endpointsOf(a), apiSecond.endpointsOf(a));
+        assertEquals(fileFirst, fileSecond);
+        org.junit.jupiter.api.Assertions.assertNotSame(fileFirst.services().get(a), fileSecond.services().get(a));
+
+        // The next version is converted again, even with equal content.
+        Service v2 = version(service("a"), "9").editSpec().withClusterIP("10.96.0.99").endSpec().build();
+        ClusterSnapshot apiThird = api.rebuild(List.of(v2), List.of(s1Again), Optional.empty(), "", List.of());
+        assertEquals("10.96.0.99", apiThird.services().get(a).clusterIPs().get(0).getHostAddress());
+    }
+
+    private static ServiceBuilder version(ServiceBuilder b, String resourceVersion) {
+        return b.editMetadata().withUid("u-a").withResourceVersion(resourceVersion).endMetadata();
+    }
+
     @Test
     void resultDoesNotDependOnInputOrder() {
         List<Service> services = new ArrayList<>(List.of(service("b").build(), service("a").build(),

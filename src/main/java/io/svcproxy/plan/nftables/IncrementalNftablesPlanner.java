@@ -51,6 +51,10 @@ public final class IncrementalNftablesPlanner {
             if (was == null || !same(was.svc(), svc) || !same(was.endpoints(), eps)) {
                 changed.add(svc.name());
                 inputs.put(svc.name(), new Inputs(svc, eps));
+            } else if (was.svc() != svc || was.endpoints() != eps) {
+                // Equal values in new objects (a source that converted again): kept, so the next
+                // sync tells this service unchanged by identity instead of comparing it again.
+                inputs.put(svc.name(), new Inputs(svc, eps));
             }
         }
         if (inputs.size() > snapshot.services().size()) {
