@@ -133,7 +133,8 @@ public final class RunCommand implements Callable<Integer> {
     private void run(ProxyConfig config, SnapshotSource source, ModeDaemon daemon) {
         Dataplane dataplane = daemon.dataplane();
         SyncLoop loop = new SyncLoop(dataplane, config.minSyncPeriod(), config.syncPeriod(),
-                Duration.ofMillis(Math.min(5000, config.syncPeriod().toMillis())));
+                Duration.ofMillis(Math.min(5000, config.syncPeriod().toMillis())), SyncLoop.DEFAULT_SETTLE,
+                io.svcproxy.reconcile.LoopClock.SYSTEM);
         DaemonEndpoints endpoints = DaemonEndpoints.start(endpointFlags, config, loop, dataplane.families());
         if (source instanceof ApiSnapshotSource api) {
             loop.addObserver(nodeEventsObserver(api.nodeEvents()));

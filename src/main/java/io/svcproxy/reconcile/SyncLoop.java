@@ -13,8 +13,11 @@ import java.time.Duration;
  * limited as kube-proxy's BoundedFrequencyRunner limits them: a token bucket of {@link #BURST}
  * syncs refilled at one per minSyncPeriod, so a change after a quiet spell is applied at once and
  * the change right behind it (a Service, then its EndpointSlice) too, while under churn syncs run
- * at most once per minSyncPeriod on average, each taking every change since the last; a full sync (kernel read, drift repair) runs every syncPeriod, when
- * the dataplane's canary is gone, and after any failure; failures retry with exponential backoff.
+ * at most once per minSyncPeriod on average, each taking every change since the last. A sync
+ * starts a short settle time after the first change it takes, so changes written back to back (a
+ * Service and its EndpointSlice) are one sync, not one sync and a second queued behind it. A full
+ * sync (kernel read, drift repair) runs every syncPeriod, when the dataplane's canary is gone, and
+ * after any failure; failures retry with exponential backoff.
  * It knows no mode: what it syncs is a {@link Dataplane}.
  */
 public final class SyncLoop implements Runnable {
@@ -23,14 +26,22 @@ public final class SyncLoop implements Runnable {
     private final Duration minSyncPeriod;
     private final Duration syncPeriod;
     private final Duration canaryPeriod;
+    private final long settleNanos;
     private final LoopClock clock;
     private final Object lock = new Object();
     private boolean pending = true;
     private boolean fullPending = true;
+    /** When the first change the next sync takes was requested (the settle time counts from it); -1: none yet. */
+    private long pendingSince = -1;
     private volatile boolean stopped;
     private int failures;
     /** Syncs that may run back to back after a quiet spell (kube-proxy's burstSyncs). */
     static final int BURST = 2;
+    /**
+     * The daemon's settle time: long enough for the watch events of writes made back to back to
+     * arrive (a few milliseconds apart), short beside a sync at scale.
+     */
+    public static final Duration DEFAULT_SETTLE = Duration.ofMillis(15);
     /** The bucket, in nanoseconds of credit: a sync costs minSyncPeriod, at most BURST of them held. */
     private long credit = Long.MAX_VALUE;
     private long creditAt;
@@ -44,12 +55,20 @@ public final class SyncLoop implements Runnable {
         this(dataplane, minSyncPeriod, syncPeriod, canaryPeriod, LoopClock.SYSTEM);
     }
 
+    /** A loop without a settle time: each sync starts as soon as its token allows. */
     public SyncLoop(Dataplane dataplane, Duration minSyncPeriod, Duration syncPeriod, Duration canaryPeriod,
                     LoopClock clock) {
+        this(dataplane, minSyncPeriod, syncPeriod, canaryPeriod, Duration.ZERO, clock);
+    }
+
+    /** @param settle how long a sync waits after the first change it takes, for the changes right behind it */
+    public SyncLoop(Dataplane dataplane, Duration minSyncPeriod, Duration syncPeriod, Duration canaryPeriod,
+                    Duration settle, LoopClock clock) {
         this.dataplane = dataplane;
         this.minSyncPeriod = minSyncPeriod;
         this.syncPeriod = syncPeriod;
         this.canaryPeriod = canaryPeriod;
+        this.settleNanos = settle.toNanos();
         this.clock = clock;
     }
 
@@ -66,7 +85,7 @@ public final class SyncLoop implements Runnable {
     public void requestSync() {
         observer.syncQueued();
         synchronized (lock) {
-            pending = true;
+            markPending();
             lock.notifyAll();
         }
     }
@@ -74,10 +93,18 @@ public final class SyncLoop implements Runnable {
     /** Read the kernel and repair whatever differs. */
     public void requestFullSync() {
         synchronized (lock) {
-            pending = true;
+            markPending();
             fullPending = true;
             lock.notifyAll();
         }
+    }
+
+    /** Under the lock: a change to take; the settle time counts from the first one. */
+    private void markPending() {
+        if (!pending || pendingSince < 0) {
+            pendingSince = clock.nanoTime();
+        }
+        pending = true;
     }
 
     public void stop() {
@@ -115,22 +142,23 @@ public final class SyncLoop implements Runnable {
                 if (now >= nextCanary) {
                     nextCanary = now + canaryPeriod.toNanos();
                     if (!checkCanary()) {
-                        pending = true;
+                        markPending();
                         fullPending = true;
                     }
                 }
                 if (now >= nextFull) {
-                    pending = true;
+                    markPending();
                     fullPending = true;
                 }
                 if (now >= retryAt) {
-                    pending = true;
+                    markPending();
                 }
-                long earliest = earliestStart(now);
+                long earliest = Math.max(earliestStart(now), pendingSince < 0 ? now : pendingSince + settleNanos);
                 if (pending && now >= earliest) {
                     boolean full = fullPending;
                     pending = false;
                     fullPending = false;
+                    pendingSince = -1;
                     return full;
                 }
                 long wake = Math.min(Math.min(nextFull, nextCanary), retryAt);
@@ -195,7 +223,7 @@ public final class SyncLoop implements Runnable {
             }
             if (dataplane.wantsFollowUp()) {
                 synchronized (lock) {
-                    pending = true;
+                    markPending();
                 }
             }
         } catch (RuntimeException e) {

@@ -78,7 +78,12 @@ class SyncLoopTest {
 
     private static SyncLoop loop(ScriptedDataplane dataplane, Duration minSyncPeriod, Duration syncPeriod,
                                  Duration canaryPeriod) {
-        SyncLoop loop = new SyncLoop(dataplane, minSyncPeriod, syncPeriod, canaryPeriod, dataplane.clock);
+        return loop(dataplane, minSyncPeriod, syncPeriod, canaryPeriod, Duration.ZERO);
+    }
+
+    private static SyncLoop loop(ScriptedDataplane dataplane, Duration minSyncPeriod, Duration syncPeriod,
+                                 Duration canaryPeriod, Duration settle) {
+        SyncLoop loop = new SyncLoop(dataplane, minSyncPeriod, syncPeriod, canaryPeriod, settle, dataplane.clock);
         dataplane.clock.stopsAtEnd(loop);
         loop.setObserver(new SyncObserver() {
             @Override
@@ -106,6 +111,33 @@ class SyncLoopTest {
         // waits for a whole token: at 300 ms.
         assertEquals(List.of(Sync.full(0), Sync.partial(100), Sync.partial(300)), dataplane.syncs,
                 "the first sync reads the kernel; the changes then follow at once, then at the rate");
+    }
+
+    @Test
+    void changesBackToBackWithinTheSettleTimeAreOneSyncStartedSettleAfterTheFirst() {
+        VirtualLoopClock clock = new VirtualLoopClock(Duration.ofSeconds(2));
+        ScriptedDataplane dataplane = new ScriptedDataplane(clock, n -> false);
+        SyncLoop loop = loop(dataplane, Duration.ofMillis(1000), HOUR, HOUR, Duration.ofMillis(15));
+        clock.at(Duration.ofMillis(100), loop::requestSync);   // a Service
+        clock.at(Duration.ofMillis(106), loop::requestSync);   // its EndpointSlice
+        clock.at(Duration.ofMillis(1500), loop::requestSync);  // a change on its own, later
+        loop.run();
+        // The first sync (startup) does not wait; each change then waits 15 ms from the first it takes.
+        assertEquals(List.of(Sync.full(0), Sync.partial(115), Sync.partial(1515)), dataplane.syncs,
+                "the Service and its slice are one sync, 15 ms after the Service");
+    }
+
+    @Test
+    void theSettleTimeDoesNotAddToTheWaitForAToken() {
+        VirtualLoopClock clock = new VirtualLoopClock(Duration.ofSeconds(2));
+        ScriptedDataplane dataplane = new ScriptedDataplane(clock, n -> false);
+        SyncLoop loop = loop(dataplane, Duration.ofMillis(300), HOUR, HOUR, Duration.ofMillis(15));
+        clock.at(Duration.ofMillis(100), loop::requestSync);
+        clock.at(Duration.ofMillis(200), loop::requestSync);
+        loop.run();
+        // Tokens: 2 at 0, 1 after the full sync, 1.38 at 115 (sync, 0.38 left), a whole one again at 300:
+        // the change at 200 settled by 215 and runs when its token is there, not 15 ms after that.
+        assertEquals(List.of(Sync.full(0), Sync.partial(115), Sync.partial(300)), dataplane.syncs);
     }
 
     @Test
