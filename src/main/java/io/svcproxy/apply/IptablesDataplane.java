@@ -6,12 +6,12 @@ import io.svcproxy.dataplane.SyncReport;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.SnapshotSupplier;
+import io.svcproxy.model.TriggerTime;
 import io.svcproxy.plan.ConntrackFilter;
 import io.svcproxy.plan.IptablesPlan;
 import io.svcproxy.plan.KubeChains;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -46,7 +46,7 @@ public final class IptablesDataplane implements Dataplane {
     @Override
     public SyncReport sync(boolean full) {
         long start = System.nanoTime();
-        List<Instant> triggers = source.takeTriggerTimes();
+        List<TriggerTime> triggers = source.takeTriggerTimes();
         ClusterSnapshot snapshot = source.current();
         List<FamilyResult> results = new ArrayList<>();
         try {

@@ -1,9 +1,9 @@
 package io.svcproxy.dataplane;
 
 import io.svcproxy.model.ClusterSnapshot;
+import io.svcproxy.model.TriggerTime;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -14,12 +14,12 @@ import java.util.List;
  *                     under every family's label
  * @param snapshot     the desired state this sync applied
  * @param triggerTimes when the changes it applied were made (EndpointSlice
- *                     endpoints.kubernetes.io/last-change-trigger-time), for network programming latency;
- *                     the snapshot's, so the same for every family
+ *                     endpoints.kubernetes.io/last-change-trigger-time), for network programming latency,
+ *                     each observed only for its slice's family
  * @param detail       the mode's own changes besides the families' rules (IPVS services, ipsets), for the log
  */
 public record SyncReport(boolean full, List<FamilyResult> families, int conntrackDeleted, Duration took,
-                         ClusterSnapshot snapshot, List<Instant> triggerTimes, Detail detail) {
+                         ClusterSnapshot snapshot, List<TriggerTime> triggerTimes, Detail detail) {
 
     /** A mode's part of the log line, after the families' rule counts ("ipvs=+3/-0/~0 ipset lines=4"). */
     @FunctionalInterface
@@ -36,7 +36,7 @@ public record SyncReport(boolean full, List<FamilyResult> families, int conntrac
     }
 
     public SyncReport(boolean full, List<FamilyResult> families, int conntrackDeleted, Duration took,
-                      ClusterSnapshot snapshot, List<Instant> triggerTimes) {
+                      ClusterSnapshot snapshot, List<TriggerTime> triggerTimes) {
         this(full, families, conntrackDeleted, took, snapshot, triggerTimes, Detail.NONE);
     }
 

@@ -1,5 +1,7 @@
 package io.svcproxy.explain;
 
+import static io.svcproxy.json.JsonStrings.quote;
+
 import java.util.List;
 import java.util.Map;
 
@@ -27,18 +29,18 @@ public final class ExplanationJson {
 
     private static void write(StringBuilder sb, Explanation e) {
         Packet p = e.packet();
-        sb.append("{\"packet\":{\"source\":").append(q(Addresses.text(p.source())))
-                .append(",\"destination\":").append(q(Addresses.text(p.destination())))
+        sb.append("{\"packet\":{\"source\":").append(quote(Addresses.text(p.source())))
+                .append(",\"destination\":").append(quote(Addresses.text(p.destination())))
                 .append(",\"port\":").append(p.port())
-                .append(",\"protocol\":").append(q(p.protocol().lower()))
-                .append(",\"inInterface\":").append(p.inInterface() == null ? "null" : q(p.inInterface()))
-                .append(",\"origin\":").append(q(p.origin().name().toLowerCase())).append('}');
-        sb.append(",\"rules\":").append(q(e.rules()));
-        sb.append(",\"verdict\":").append(q(e.verdict().name()));
+                .append(",\"protocol\":").append(quote(p.protocol().lower()))
+                .append(",\"inInterface\":").append(p.inInterface() == null ? "null" : quote(p.inInterface()))
+                .append(",\"origin\":").append(quote(p.origin().name().toLowerCase())).append('}');
+        sb.append(",\"rules\":").append(quote(e.rules()));
+        sb.append(",\"verdict\":").append(quote(e.verdict().name()));
         sb.append(",\"endpoints\":{");
         boolean first = true;
         for (Map.Entry<String, Double> ep : e.endpoints().entrySet()) {
-            sb.append(first ? "" : ",").append(q(ep.getKey())).append(':').append(ep.getValue());
+            sb.append(first ? "" : ",").append(quote(ep.getKey())).append(':').append(ep.getValue());
             first = false;
         }
         sb.append("},\"masquerade\":");
@@ -47,17 +49,17 @@ public final class ExplanationJson {
         first = true;
         for (Path path : e.paths()) {
             sb.append(first ? "" : ",").append("{\"probability\":").append(path.probability())
-                    .append(",\"verdict\":").append(q(path.verdict().name()))
-                    .append(",\"endpoint\":").append(path.endpoint() == null ? "null" : q(path.endpoint()))
-                    .append(",\"masquerade\":").append(path.masquerade() == null ? "null" : q(path.masquerade()))
-                    .append(",\"affinity\":").append(path.affinity() == null ? "null" : q(path.affinity()))
+                    .append(",\"verdict\":").append(quote(path.verdict().name()))
+                    .append(",\"endpoint\":").append(path.endpoint() == null ? "null" : quote(path.endpoint()))
+                    .append(",\"masquerade\":").append(path.masquerade() == null ? "null" : quote(path.masquerade()))
+                    .append(",\"affinity\":").append(path.affinity() == null ? "null" : quote(path.affinity()))
                     .append(",\"hops\":[");
             boolean firstHop = true;
             for (Hop h : path.hops()) {
-                sb.append(firstHop ? "" : ",").append("{\"where\":").append(q(h.where()))
-                        .append(",\"rule\":").append(q(h.rule()))
+                sb.append(firstHop ? "" : ",").append("{\"where\":").append(quote(h.where()))
+                        .append(",\"rule\":").append(quote(h.rule()))
                         .append(",\"foreign\":").append(h.foreign())
-                        .append(",\"note\":").append(h.note() == null ? "null" : q(h.note())).append('}');
+                        .append(",\"note\":").append(h.note() == null ? "null" : quote(h.note())).append('}');
                 firstHop = false;
             }
             sb.append("]}");
@@ -71,29 +73,8 @@ public final class ExplanationJson {
     private static void strings(StringBuilder sb, List<String> items) {
         sb.append('[');
         for (int i = 0; i < items.size(); i++) {
-            sb.append(i == 0 ? "" : ",").append(q(items.get(i)));
+            sb.append(i == 0 ? "" : ",").append(quote(items.get(i)));
         }
         sb.append(']');
-    }
-
-    static String q(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 }

@@ -2,6 +2,7 @@ package io.svcproxy.health;
 
 import io.svcproxy.httpd.EndpointServer;
 import io.svcproxy.httpd.EndpointServer.Response;
+import io.svcproxy.json.JsonStrings;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -57,7 +58,7 @@ public final class HealthServer implements AutoCloseable {
         counter.accept(code);
         return Response.json(code, "{\"lastUpdated\": \"" + rfc3339(lastUpdated) + "\",\"currentTime\": \""
                 + rfc3339(s.currentTime()) + "\", \"nodeEligible\": " + s.nodeEligible()
-                + s.sourceProblem().map(p -> ", \"sourceProblem\": " + Json.quote(p)).orElse("") + "}");
+                + s.sourceProblem().map(p -> ", \"sourceProblem\": " + JsonStrings.quote(p)).orElse("") + "}");
     }
 
     static Response livez(ProxyHealth health, IntConsumer counter) {

@@ -3,6 +3,7 @@ package io.svcproxy.health;
 import io.svcproxy.dataplane.SyncReport;
 import io.svcproxy.httpd.EndpointServer;
 import io.svcproxy.httpd.EndpointServer.Response;
+import io.svcproxy.json.JsonStrings;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.ServiceName;
 import io.svcproxy.plan.HealthCheckPorts;
@@ -131,8 +132,8 @@ public final class ServiceHealthServers implements SyncObserver, AutoCloseable {
 
     /** kube-proxy's body, with its indentation. */
     static String body(HealthCheckPorts.Entry entry, boolean proxyHealthy) {
-        return "{\n\t\"service\": {\n\t\t\"namespace\": " + Json.quote(entry.service().namespace())
-                + ",\n\t\t\"name\": " + Json.quote(entry.service().name())
+        return "{\n\t\"service\": {\n\t\t\"namespace\": " + JsonStrings.quote(entry.service().namespace())
+                + ",\n\t\t\"name\": " + JsonStrings.quote(entry.service().name())
                 + "\n\t},\n\t\"localEndpoints\": " + entry.localEndpoints()
                 + ",\n\t\"serviceProxyHealthy\": " + proxyHealthy + "\n}";
     }

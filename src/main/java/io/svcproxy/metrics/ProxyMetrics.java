@@ -11,6 +11,7 @@ import io.svcproxy.dataplane.SyncReport;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.ServiceName;
+import io.svcproxy.model.TriggerTime;
 import io.svcproxy.plan.HealthCheckPorts;
 import io.svcproxy.reconcile.SyncObserver;
 
@@ -203,8 +204,11 @@ public final class ProxyMetrics implements SyncObserver {
             syncDuration.labelValues(l).observe(took);
             (r.full() ? fullSyncDuration : partialSyncDuration).labelValues(l).observe(took);
             lastTimestamp.labelValues(l).set(seconds(now));
-            for (Instant trigger : report.triggerTimes()) {
-                Duration latency = Duration.between(trigger, now);
+            for (TriggerTime trigger : report.triggerTimes()) {
+                if (trigger.family() != r.family()) {
+                    continue;   // a slice of the other family: that family's change, not this one's
+                }
+                Duration latency = Duration.between(trigger.at(), now);
                 if (!latency.isNegative()) {
                     networkProgramming.labelValues(l).observe(latency.toNanos() / 1e9);
                 }

@@ -1,6 +1,5 @@
 package io.svcproxy.model;
 
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -14,9 +13,10 @@ public interface SnapshotSupplier {
 
     /**
      * The trigger times of the changes that arrived since the last call (and are in {@link #current()}),
-     * for network programming latency. Suppliers without such times return none.
+     * each with its slice's address family, for network programming latency. Suppliers without such
+     * times return none.
      */
-    default List<Instant> takeTriggerTimes() {
+    default List<TriggerTime> takeTriggerTimes() {
         return List.of();
     }
 }

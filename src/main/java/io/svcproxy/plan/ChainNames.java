@@ -3,12 +3,7 @@ package io.svcproxy.plan;
 import io.svcproxy.model.Endpoint;
 import io.svcproxy.model.ServicePortName;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
-
-import com.google.common.io.BaseEncoding;
 
 /**
  * kube-proxy's chain names: prefix + the first 16 characters of base32(sha256(name + protocol
@@ -56,11 +51,6 @@ public final class ChainNames {
     }
 
     private static String hash16(String input) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(input.getBytes(StandardCharsets.UTF_8));
-            return BaseEncoding.base32().encode(digest).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
-        }
+        return NameHashes.base32Sha256(input, 16);
     }
 }

@@ -103,8 +103,8 @@ public final class FixedRules {
         return rules;
     }
 
-    /** Jumps from built-in chains, in kube-proxy's order of insertion. */
-    BuiltinJumps jumps(boolean kubeletFirewall) {
+    /** Jumps from built-in chains, in kube-proxy's order of insertion (KUBE-FIREWALL's in every family). */
+    BuiltinJumps jumps() {
         BuiltinJumps out = new BuiltinJumps();
         String ext = "kubernetes externally-visible service portals";
         String portals = "kubernetes service portals";
@@ -119,10 +119,8 @@ public final class FixedRules {
         out.add(FILTER, "OUTPUT", rule().ctState("NEW", false).comment(lbFirewall).jump(PROXY_FIREWALL));
         out.add(FILTER, "FORWARD", rule().ctState("NEW", false).comment(lbFirewall).jump(PROXY_FIREWALL));
         natJumps(out);
-        if (kubeletFirewall) {
-            out.add(FILTER, "INPUT", rule().jump(KUBELET_FIREWALL));
-            out.add(FILTER, "OUTPUT", rule().jump(KUBELET_FIREWALL));
-        }
+        out.add(FILTER, "INPUT", rule().jump(KUBELET_FIREWALL));
+        out.add(FILTER, "OUTPUT", rule().jump(KUBELET_FIREWALL));
         return out;
     }
 

@@ -61,8 +61,10 @@ public final class IptablesPlanner {
         }
         nat.addAll(POSTROUTING, fixed.postrouting());
         nat.addAll(MARK_MASQ, fixed.markMasq());
+        // kube-proxy's proxier ensures KUBE-FIREWALL and its jumps from INPUT and OUTPUT in every family
+        // (IPv6 too, where it stays empty); the localnet guard inside is IPv4's, with localhost NodePorts.
+        filter.declare(KUBELET_FIREWALL);
         if (localnetGuard) {
-            filter.declare(KUBELET_FIREWALL);
             filter.addAll(KUBELET_FIREWALL, fixed.localnetGuard());
         }
 
@@ -83,7 +85,7 @@ public final class IptablesPlanner {
         for (TableBuilder t : List.of(filter, nat, mangle)) {
             t.declare(PROXY_CANARY);
         }
-        BuiltinJumps jumps = fixed.jumps(localnetGuard);
+        BuiltinJumps jumps = fixed.jumps();
         jumps.of(FILTER).forEach(filter::builtin);
         jumps.of(NAT).forEach(nat::builtin);
 

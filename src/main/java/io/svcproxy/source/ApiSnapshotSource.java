@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.svcproxy.model.ClusterSnapshot;
+import io.svcproxy.model.TriggerTime;
 import io.svcproxy.model.Warning;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -296,7 +297,7 @@ public final class ApiSnapshotSource implements SnapshotSource {
     }
 
     @Override
-    public List<Instant> takeTriggerTimes() {
+    public List<TriggerTime> takeTriggerTimes() {
         return triggerTimes.take();
     }
 

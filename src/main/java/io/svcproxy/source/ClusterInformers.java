@@ -13,13 +13,14 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
  * One set of informers (Services, EndpointSlices, this Node, ServiceCIDRs) and their caches. Each
- * change calls {@code changed}; the annotations of each EndpointSlice added or updated go to
- * {@code sliceAnnotations} (for trigger times). Started without waiting; {@link #hasSynced()} says when
+ * change calls {@code changed}; the address type and annotations of each EndpointSlice added or
+ * updated go to {@code sliceAnnotations} (for trigger times, per family). Started without waiting; {@link #hasSynced()} says when
  * every initial list is in. ServiceCIDRs the API server refuses (404: an older cluster, 403: RBAC) do
  * not hold that up: {@code onServiceCidrsUnreadable} hears the status, the informer keeps retrying
  * quietly (fabric8's backoff, 1 s doubling up to 32 s; it fills the cache once they become readable),
@@ -44,7 +45,7 @@ final class ClusterInformers implements AutoCloseable {
     private final Map<SharedIndexInformer<?>, Changes<?>> handlers = new java.util.IdentityHashMap<>();
 
     ClusterInformers(KubernetesClient client, String hostname, Runnable changed,
-                     Consumer<Map<String, String>> sliceAnnotations, Consumer<Throwable> errors,
+                     BiConsumer<String, Map<String, String>> sliceAnnotations, Consumer<Throwable> errors,
                      IntConsumer onServiceCidrsUnreadable) {
         services = client.services().inAnyNamespace().withLabelSelector(NOT_OURS).withLimit(LIST_PAGE_SIZE)
                 .runnableInformer(0);
@@ -55,7 +56,7 @@ final class ClusterInformers implements AutoCloseable {
         serviceCidrs = client.genericKubernetesResources(ServiceCidrResource.CONTEXT).runnableInformer(0);
         handlers.put(services, new Changes<Service>(changed, o -> { }));
         handlers.put(slices, new Changes<EndpointSlice>(changed,
-                s -> sliceAnnotations.accept(s.getMetadata().getAnnotations())));
+                s -> sliceAnnotations.accept(s.getAddressType(), s.getMetadata().getAnnotations())));
         handlers.put(nodes, new Changes<Node>(changed, o -> { }));
         handlers.put(serviceCidrs, new Changes<GenericKubernetesResource>(changed, o -> { }));
         services.addEventHandler(handler(services));

@@ -1,5 +1,8 @@
 package io.svcproxy.source;
 
+import io.svcproxy.model.IpFamily;
+import io.svcproxy.model.TriggerTime;
+
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -10,14 +13,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * EndpointSlice {@code endpoints.kubernetes.io/last-change-trigger-time} annotations seen since the
- * last sync took them, for network programming latency. Bounded: a sync that never comes does not
+ * last sync took them, each with the slice's address family (IPv4 or IPv6; an FQDN slice, which no
+ * family programs, has none), for network programming latency. Bounded: a sync that never comes does not
  * grow it without limit (the oldest are dropped).
  */
 final class TriggerTimes {
     static final String ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time";
     static final int MAX_QUEUED = 10_000;
 
-    private final ConcurrentLinkedQueue<Instant> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<TriggerTime> queue = new ConcurrentLinkedQueue<>();
     private volatile Instant notBefore = Instant.MIN;
 
     /** The annotation's instant (RFC 3339), if present and valid. */
@@ -44,9 +48,14 @@ final class TriggerTimes {
         notBefore = instant;
     }
 
-    void record(Map<String, String> annotations) {
+    /** The trigger time of a slice of {@code addressType} ("IPv4", "IPv6"; any other is ignored). */
+    void record(String addressType, Map<String, String> annotations) {
+        IpFamily family = "IPv4".equals(addressType) ? IpFamily.V4 : "IPv6".equals(addressType) ? IpFamily.V6 : null;
+        if (family == null) {
+            return;
+        }
         parse(annotations).filter(t -> !t.isBefore(notBefore)).ifPresent(t -> {
-            queue.add(t);
+            queue.add(new TriggerTime(family, t));
             while (queue.size() > MAX_QUEUED) {
                 queue.poll();
             }
@@ -54,9 +63,9 @@ final class TriggerTimes {
     }
 
     /** Returns and clears the queued instants, oldest first. */
-    List<Instant> take() {
-        List<Instant> out = new ArrayList<>();
-        for (Instant t; (t = queue.poll()) != null; ) {
+    List<TriggerTime> take() {
+        List<TriggerTime> out = new ArrayList<>();
+        for (TriggerTime t; (t = queue.poll()) != null; ) {
             out.add(t);
         }
         return out;

@@ -15,6 +15,7 @@ import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.Protocol;
 import io.svcproxy.model.SnapshotSupplier;
+import io.svcproxy.model.TriggerTime;
 import io.svcproxy.plan.ConntrackFilter;
 import io.svcproxy.plan.IptablesPlanner;
 import io.svcproxy.plan.PlannerOptions;
@@ -30,7 +31,7 @@ import java.util.TreeMap;
 /** iptables mode behind the seam: what a sync reports, how a refusal surfaces, the canary, conntrack. */
 class IptablesDataplaneTest {
     private static final PlannerOptions OPTS = PlannerOptions.defaults(IpFamily.V4, "n");
-    private static final Instant TRIGGER = Instant.parse("2025-03-01T10:00:00Z");
+    private static final TriggerTime TRIGGER = new TriggerTime(IpFamily.V4, Instant.parse("2025-03-01T10:00:00Z"));
 
     private final FakeIptables kernel = new FakeIptables();
     private final List<List<ConntrackFilter>> cleaned = new ArrayList<>();
@@ -42,7 +43,7 @@ class IptablesDataplaneTest {
         }
 
         @Override
-        public List<Instant> takeTriggerTimes() {
+        public List<TriggerTime> takeTriggerTimes() {
             return List.of(TRIGGER);
         }
     };

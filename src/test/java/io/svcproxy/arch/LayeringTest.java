@@ -48,6 +48,14 @@ class LayeringTest {
     }
 
     @Test
+    void theJsonQuoterDependsOnNothingOfOurs() {
+        noClasses().that().resideInAPackage(P + "json..")
+                .should().dependOnClassesThat(resideInAPackage("io.svcproxy..").and(not(resideInAPackage(P + "json.."))))
+                .because("explain (pure) and health (the daemon's side) both quote with it")
+                .check(classes);
+    }
+
+    @Test
     void theSourceOnlyProducesTheModel() {
         noClasses().that().resideInAPackage(P + "source..")
                 .should().dependOnClassesThat(resideInAPackage("io.svcproxy..")

@@ -21,7 +21,9 @@ class PurePackagesTest {
         // nftables mode: the value types, ops and simulator (the netlink kernel lives in netlink.nftables)
         "io.svcproxy.nftables",
         // explain: walks rules held as values; reading the kernel and printing are the cli's
-        "io.svcproxy.explain.."
+        "io.svcproxy.explain..",
+        // the JSON string quoter explain and health share
+        "io.svcproxy.json.."
     };
 
     private final JavaClasses classes = new ClassFileImporter()

@@ -158,6 +158,7 @@ public final class EndToEndBench {
         NetNs ns = NetNs.create();
         BenchApiServer api = new BenchApiServer();
         PackagedProxy proxy = null;
+        NodeKernel kernel = null;
         Teardown teardown = new Teardown("end-to-end run " + mode.label() + " " + n);
         var running = new java.util.concurrent.atomic.AtomicReference<PackagedProxy>();
         // Interrupted (Ctrl-C, a killed make): the daemon, the API server and the namespace still go.
@@ -175,7 +176,7 @@ public final class EndToEndBench {
             api.start(ns, n, dir);
             log("API server holds " + n + " Services + EndpointSlices (" + ScaleBench.fmt(ScaleBench.millis(populate))
                     + " ms to write them)");
-            NodeKernel kernel = new NodeKernel(ns, mode);
+            kernel = new NodeKernel(ns, mode);
             proxy = PackagedProxy.start(ns, config.launcher(), config.jar(), runArgs(mode), dir);
             running.set(proxy);
             log("svcproxy pid " + proxy.pid() + ", log " + proxy.logFile());
@@ -220,6 +221,9 @@ public final class EndToEndBench {
             }
             if (proxy != null) {
                 teardown.step(proxy::close);
+            }
+            if (kernel != null) {
+                teardown.step(kernel::close);   // its netlink socket, before the namespace goes
             }
             teardown.step(api::close);
             teardown.step(ns::close);

@@ -27,6 +27,7 @@ import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.Protocol;
 import io.svcproxy.model.ServicePortName;
+import io.svcproxy.model.TriggerTime;
 import io.svcproxy.netlink.NetworkNamespaces;
 import io.svcproxy.netlink.ipvs.ClientIpvsKernel;
 import io.svcproxy.netlink.route.KubeIpvsInterface;
@@ -46,7 +47,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -459,7 +459,7 @@ public final class IpvsBench {
         }
 
         @Override
-        public List<Instant> takeTriggerTimes() {
+        public List<TriggerTime> takeTriggerTimes() {
             return List.of();
         }
 

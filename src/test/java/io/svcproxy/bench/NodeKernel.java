@@ -13,8 +13,9 @@ import java.util.concurrent.locks.LockSupport;
  * one chain ({@code iptables -t nat -S CHAIN}, far cheaper at 10000 services). {@link #await} polls a
  * read in a loop bounded in time; the time a change became visible is the end of the first read that
  * showed it (an upper bound), and the interval since the read before is the measurement's resolution.
+ * Closing it closes the netlink socket nftables mode's chain reads opened (one per run).
  */
-final class NodeKernel {
+final class NodeKernel implements AutoCloseable {
     /** One read at 10000 services on nft takes seconds (more on a busy machine): bounded, but not by NetNs's 30 s. */
     static final Duration READ_BOUND = Duration.ofMinutes(5);
 
@@ -117,6 +118,15 @@ final class NodeKernel {
                 + " has no chains by name"));
         NetNs.Result r = read(argv);
         return r.exitCode() == 0 ? Optional.of(r.stdout()) : Optional.empty();
+    }
+
+    /** Closes the netlink socket of the nftables chain reads, if one was opened; again is a no-op. */
+    @Override
+    public void close() {
+        if (nft != null) {
+            nft.close();
+            nft = null;
+        }
     }
 
     /**

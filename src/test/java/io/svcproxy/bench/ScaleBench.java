@@ -16,6 +16,7 @@ import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.Endpoint;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.ServicePortName;
+import io.svcproxy.model.TriggerTime;
 import io.svcproxy.plan.IncrementalIptablesPlanner;
 import io.svcproxy.plan.IptablesPlan;
 import io.svcproxy.plan.IptablesPlanner;
@@ -596,8 +597,8 @@ public final class ScaleBench {
                         return;
                     }
                     syncMs.add(report.took().toNanos() / 1e6);
-                    for (Instant t : report.triggerTimes()) {
-                        latencies.add(Duration.between(t, now).toNanos() / 1e6);
+                    for (TriggerTime t : report.triggerTimes()) {
+                        latencies.add(Duration.between(t.at(), now).toNanos() / 1e6);
                         all.countDown();
                     }
                 }
@@ -739,7 +740,7 @@ public final class ScaleBench {
     static final class BurstSource implements SnapshotSource {
         private final ClusterSnapshot base;
         private final Map<ServicePortName, List<Endpoint>> overrides = new ConcurrentHashMap<>();
-        private final List<Instant> triggers = new ArrayList<>();
+        private final List<TriggerTime> triggers = new ArrayList<>();
 
         BurstSource(ClusterSnapshot base) {
             this.base = base;
@@ -748,7 +749,7 @@ public final class ScaleBench {
         void change(ServicePortName svc, List<Endpoint> endpoints) {
             overrides.put(svc, endpoints);
             synchronized (triggers) {
-                triggers.add(Instant.now());
+                triggers.add(new TriggerTime(IpFamily.V4, Instant.now()));   // the synthetic cluster is IPv4
             }
         }
 
@@ -764,9 +765,9 @@ public final class ScaleBench {
         }
 
         @Override
-        public List<Instant> takeTriggerTimes() {
+        public List<TriggerTime> takeTriggerTimes() {
             synchronized (triggers) {
-                List<Instant> out = List.copyOf(triggers);
+                List<TriggerTime> out = List.copyOf(triggers);
                 triggers.clear();
                 return out;
             }

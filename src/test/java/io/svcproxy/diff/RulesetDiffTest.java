@@ -134,8 +134,8 @@ class RulesetDiffTest {
 
     @Test
     void aJumpNoLongerWantedIsDeletedAloneAndTheOthersStay() {
-        // kube-proxy v1.36 jumps to KUBE-FIREWALL from INPUT in IPv6 too; a plan without that jump
-        // deletes it and leaves the other jumps (and foreign rules) where they are.
+        // A jump to one of our chains the plan no longer has (here INPUT -> KUBE-FIREWALL) is deleted
+        // alone; the other jumps (and foreign rules) stay where they are.
         String jumps = """
                 *filter
                 :INPUT ACCEPT [0:0]

@@ -8,12 +8,9 @@ import io.svcproxy.testing.KernelTest;
 import io.svcproxy.testing.NetNs;
 import io.svcproxy.testing.topology.BackgroundProcess;
 import io.svcproxy.testing.topology.ClusterFile;
-import io.svcproxy.testing.topology.Daemon;
 import io.svcproxy.testing.topology.Exec;
 import io.svcproxy.testing.topology.Histogram;
-import io.svcproxy.testing.topology.Pod;
 import io.svcproxy.testing.topology.Topology;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -28,7 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 
 /**
@@ -40,7 +36,7 @@ import java.util.TreeMap;
  */
 @KernelTest(tools = {"iptables-nft", "iptables-nft-save", "iptables-nft-restore", "nfacct", "conntrack", "socat", "ss",
         "sysctl", "curl"})
-class FaultScenariosIT {
+class FaultScenariosIT extends FaultFixture {
     static final boolean SOAK = "1".equals(System.getenv("SVCPROXY_SOAK")) || Boolean.getBoolean("svcproxy.soak");
     private static final String PROFILE = SOAK ? "soak" : "fast";
     private static final String SAVE = "iptables-nft-save";
@@ -50,41 +46,14 @@ class FaultScenariosIT {
     private static final String FRONT = "10.96.1.20";
     private static final String ADDED = "10.96.1.11";
     private static final int NODE_PORT = 30080;
-    private static final int METRICS_PORT = 10249;
-    private static final int HEALTH_PORT = 10256;
-    private static final Duration CMD = Duration.ofSeconds(30);
 
-    private Topology topology;
-    private Daemon daemon;
-    private ClusterFile cluster;
-    private String name;
-    private final long seed = System.nanoTime();
-    private final Random random = new Random(seed);
+    FaultScenariosIT() {
+        super(List.of("--iptables-backend", "nft"), 4);
+    }
 
     @BeforeEach
-    void setUp(TestInfo info) {
-        name = "FaultScenarios." + info.getTestMethod().map(m -> m.getName()).orElse("?");
-        figure("profile", PROFILE + " (random seed " + seed + ")");
-        topology = Topology.builder().backend("a", "10.244.1.11").backend("b", "10.244.1.12")
-                .backend("c", "10.244.1.13").backend("d", "10.244.1.14").build();
-        cluster = new ClusterFile(topology.dir());
-    }
-
-    @AfterEach
-    void tearDown() {
-        try {
-            if (daemon != null) {
-                daemon.close();
-            }
-        } finally {
-            if (topology != null) {
-                topology.close();
-            }
-        }
-    }
-
-    private void figure(String what, Object value) {
-        System.out.println("[" + name + "] " + what + ": " + value);
+    void printProfile() {
+        figure("profile", PROFILE);
     }
 
     // ---------------------------------------------------------------- the cluster the tests write
@@ -205,25 +174,16 @@ class FaultScenariosIT {
 
     // ---------------------------------------------------------------- helpers
 
-    private Daemon newDaemon(String syncPeriod, String... extra) {
-        List<String> flags = new ArrayList<>(List.of("--iptables-backend", "nft", "--sync-period", syncPeriod,
-                "--min-sync-period", "1s", "--metrics-bind-address", "127.0.0.1:" + METRICS_PORT,
-                "--healthz-bind-address", "127.0.0.1:" + HEALTH_PORT));
-        flags.addAll(List.of(extra));
-        daemon = new Daemon(topology, flags);
-        return daemon;
-    }
-
     private String save(String... args) {
         List<String> argv = new ArrayList<>(List.of(SAVE));
         argv.addAll(List.of(args));
-        return Exec.checked(Exec.in(topology.node().name(), argv), null, CMD);
+        return inNode(null, argv);
     }
 
     private void iptables(String... args) {
         List<String> argv = new ArrayList<>(List.of(IPTABLES, "-w", "10"));
         argv.addAll(List.of(args));
-        Exec.checked(Exec.in(topology.node().name(), argv), null, CMD);
+        inNode(null, argv);
     }
 
     /**
@@ -255,55 +215,6 @@ class FaultScenariosIT {
         return sorted(rules(save()).stream().filter(l -> l.contains("KUBE-")).toList());
     }
 
-    /** {@code svcproxy plan --against live} in the node namespace: 0 = the kernel holds exactly the desired state. */
-    private NetNs.Result planLive() {
-        List<String> args = new ArrayList<>(List.of("plan", "--cluster", cluster.path().toString(), "--against", "live",
-                "--iptables-backend", "nft", "--color", "never"));
-        args.addAll(TrafficScenarios.FLAGS);
-        return Exec.run(SvcproxyJar.command(topology.node().name(), args), "", Duration.ofSeconds(120));
-    }
-
-    private void assertConverged(String when) {
-        NetNs.Result r = planLive();
-        assertEquals(0, r.exitCode(), when + ": plan --against live must find nothing to change:\n" + r.stdout() + r.stderr());
-    }
-
-    private String curl(String path, boolean statusOnly) {
-        List<String> argv = new ArrayList<>(List.of("curl", "-s", "-m", "5"));
-        if (statusOnly) {
-            argv.addAll(List.of("-o", "/dev/null", "-w", "%{http_code}"));
-        }
-        argv.add("http://127.0.0.1:" + (path.equals("/metrics") ? METRICS_PORT : HEALTH_PORT) + path);
-        return Exec.run(Exec.in(topology.node().name(), argv), null, CMD).stdout().strip();
-    }
-
-    private int healthz() {
-        String code = curl("/healthz", true);
-        return code.matches("\\d{3}") ? Integer.parseInt(code) : -1;
-    }
-
-    /** The sum of a metric family's samples (all label sets); -1 when absent. */
-    private double metric(String family) {
-        double sum = -1;
-        for (String l : curl("/metrics", false).lines().toList()) {
-            if (l.startsWith(family + " ") || l.startsWith(family + "{")) {
-                sum = Math.max(sum, 0) + Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
-    }
-
-    private BackgroundProcess clientLoop(Pod from, String dst, int port, int n) {
-        return topology.track(from.tcpLoop(dst, port, n, 2, 0.05));
-    }
-
-    private Histogram finish(BackgroundProcess loop, int n) {
-        assertEquals(0, loop.await(Duration.ofMillis(n * 4500L + 60_000)), "client loop ended: " + loop.stderr());
-        Histogram h = Pod.results(loop);
-        assertEquals(n, h.total(), h.toString());
-        return h;
-    }
-
     private static Path script(Path dir, String file, String text) {
         try {
             Path p = dir.resolve(file);
@@ -313,10 +224,6 @@ class FaultScenariosIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static long ms(long t0) {
-        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     // ---------------------------------------------------------------- 1. churn under load
@@ -605,7 +512,7 @@ class FaultScenariosIT {
 
     @Test
     void tamperingIsDetectedAndRepairedAndForeignRulesElsewhereAreUntouched(TestInfo info) {
-        Exec.checked(Exec.in(topology.node().name(), List.of(RESTORE, "--noflush")), FOREIGN_ELSEWHERE, CMD);
+        inNode(FOREIGN_ELSEWHERE, List.of(RESTORE, "--noflush"));
         cluster.write(yaml(allReady()));
         newDaemon("4s").start(cluster, TrafficScenarios.FLAGS);
         List<String> desired = ours();
@@ -623,8 +530,8 @@ class FaultScenariosIT {
         tampering.put("one of our chains deleted (" + svcChain + " and its jump)", () -> {
             String jump = save("-t", "nat").lines().filter(l -> l.startsWith("-A KUBE-SERVICES") && l.endsWith("-j " + svcChain))
                     .findFirst().orElseThrow();
-            Exec.checked(Exec.in(topology.node().name(), List.of(RESTORE, "--noflush")),
-                    "*nat\n-D" + jump.substring(2) + "\n-F " + svcChain + "\n-X " + svcChain + "\nCOMMIT\n", CMD);
+            inNode("*nat\n-D" + jump.substring(2) + "\n-F " + svcChain + "\n-X " + svcChain + "\nCOMMIT\n",
+                    List.of(RESTORE, "--noflush"));
         });
         tampering.put("canary chain deleted (mangle KUBE-PROXY-CANARY)", () -> {
             iptables("-t", "mangle", "-F", "KUBE-PROXY-CANARY");
@@ -719,7 +626,7 @@ class FaultScenariosIT {
 
     @Test
     void foreignChainsAndRulesAreByteIdenticalAfterManySyncsAndACleanup(TestInfo info) {
-        Exec.checked(Exec.in(topology.node().name(), List.of(RESTORE, "--noflush")), FOREIGN, CMD);
+        inNode(FOREIGN, List.of(RESTORE, "--noflush"));
         List<String> before = foreign(save());
         figure("foreign lines (rules and chains) installed", before.size());
         Desired d = allReady();

@@ -39,8 +39,8 @@ import java.util.stream.Stream;
  *   <li>svcproxy ({@code svcproxy run --cluster objects.yaml}, iptables mode, kube-proxy's node name
  *   and flags) starts and does its first sync: no failed connection, and what that sync wrote
  *   (recorded by a wrapper around {@code iptables-nft-restore}) is printed beside a full rewrite; IPv4
- *   writes nothing (kube-proxy's KUBE-SERVICES order is kept, see {@code OrderFreeChains}), IPv6 only
- *   deletes the two KUBE-FIREWALL jumps kube-proxy makes there and svcproxy does not plan;</li>
+ *   writes nothing (kube-proxy's KUBE-SERVICES order is kept, see {@code OrderFreeChains}), nor does IPv6
+ *   (kube-proxy's empty KUBE-FIREWALL there and its two jumps are planned too);</li>
  *   <li>a Service is added to the cluster file, then removed: each partial sync edits kube-proxy's
  *   KUBE-SERVICES in place (no rewrite), no failed connection, and the node is kube-proxy's again;</li>
  *   <li>svcproxy is stopped (SIGTERM by PID) and kube-proxy's first sync is replayed
@@ -135,20 +135,20 @@ class KubeProxyTakeoverIT {
 
         String afterV4 = save("iptables-nft-save");
         String afterV6 = save("ip6tables-nft-save");
-        // What differs from kube-proxy's rules other than their order. IPv4: nothing. IPv6: svcproxy
-        // plans no KUBE-FIREWALL jumps (kube-proxy v1.36 jumps from INPUT and OUTPUT to an empty
-        // KUBE-FIREWALL in IPv6 too), so its first sync deletes those two.
+        // What differs from kube-proxy's rules other than their order: nothing, in either family (IPv6's
+        // jumps from INPUT and OUTPUT to an empty KUBE-FIREWALL are kube-proxy's and svcproxy's both).
         figure("rules svcproxy changed (IPv4)", contentChanges(savedV4, afterV4));
         figure("rules svcproxy changed (IPv6)", contentChanges(savedV6, afterV6));
         assertEquals(List.of(), contentChanges(savedV4, afterV4), "svcproxy changed a rule's content");
-        assertEquals(List.of("- filter -A INPUT -j KUBE-FIREWALL", "- filter -A OUTPUT -j KUBE-FIREWALL"),
-                contentChanges(savedV6, afterV6), "IPv6 rules svcproxy changed");
+        assertEquals(List.of(), contentChanges(savedV6, afterV6), "svcproxy changed an IPv6 rule's content");
         // kube-proxy's order of KUBE-SERVICES & co. gives every packet the same verdicts as svcproxy's:
         // it stays (OrderFreeChains), so IPv4 needs no write at all.
         figure("chains whose order svcproxy changed (IPv4)", reordered(savedV4, afterV4));
         assertEquals(List.of(), reordered(savedV4, afterV4), "kube-proxy's order is kept");
         assertTrue(first.files.keySet().stream().noneMatch(f -> f.endsWith("-iptables-nft-restore")),
                 "no IPv4 restore at all: " + first.describe());
+        assertTrue(first.files.keySet().stream().noneMatch(f -> f.endsWith("-ip6tables-nft-restore")),
+                "no IPv6 restore at all: " + first.describe());
         assertEquals(0, failed, "failed connections during the takeover");
 
         // 2b. A change after the takeover, with traffic: a Service added, then removed again. Each

@@ -5,22 +5,16 @@ import io.svcproxy.testing.NetNs;
 import io.svcproxy.testing.topology.BackgroundProcess;
 import io.svcproxy.testing.topology.ClusterFile;
 import io.svcproxy.testing.topology.ClusterFile.Ep;
-import io.svcproxy.testing.topology.Daemon;
 import io.svcproxy.testing.topology.Exec;
 import io.svcproxy.testing.topology.Histogram;
-import io.svcproxy.testing.topology.Pod;
 import io.svcproxy.testing.topology.Topology;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,9 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * foreign tables are byte-identical after many syncs and after cleanup.
  */
 @KernelTest(tools = {"nft", "conntrack", "socat", "ss", "sysctl"})
-class NftFaultScenariosIT {
+class NftFaultScenariosIT extends FaultFixture {
     private static final String WEB = "10.96.1.10";
-    private static final Duration CMD = Duration.ofSeconds(30);
     /** A firewall's own table, a nat table of iptables-nft, and a user's inet table: none of them ours. */
     private static final String FOREIGN = """
             table inet firewall {
@@ -48,37 +41,8 @@ class NftFaultScenariosIT {
             }
             """;
 
-    private Topology topology;
-    private Daemon daemon;
-    private ClusterFile cluster;
-    private String name;
-    private final long seed = System.nanoTime();
-    private final Random random = new Random(seed);
-
-    @BeforeEach
-    void setUp(TestInfo info) {
-        name = "NftFaultScenarios." + info.getTestMethod().map(m -> m.getName()).orElse("?");
-        figure("random seed", seed);
-        topology = Topology.builder().backend("a", "10.244.1.11").backend("b", "10.244.1.12")
-                .backend("c", "10.244.1.13").build();
-        cluster = new ClusterFile(topology.dir());
-    }
-
-    @AfterEach
-    void tearDown() {
-        try {
-            if (daemon != null) {
-                daemon.close();
-            }
-        } finally {
-            if (topology != null) {
-                topology.close();
-            }
-        }
-    }
-
-    private void figure(String what, Object value) {
-        System.out.println("[" + name + "] " + what + ": " + value);
+    NftFaultScenariosIT() {
+        super(List.of("--proxy-mode", "nftables"), 3);
     }
 
     /** web (ClusterIP, 3 backends) plus {@code bulk} services from index {@code from} (no real backends). */
@@ -109,17 +73,10 @@ class NftFaultScenariosIT {
         return ClusterFile.documents(docs.toArray(new String[0]));
     }
 
-    private Daemon newDaemon(String syncPeriod) {
-        daemon = new Daemon(topology, List.of("--proxy-mode", "nftables", "--sync-period", syncPeriod,
-                "--min-sync-period", "1s", "--metrics-bind-address", "127.0.0.1:10249",
-                "--healthz-bind-address", "127.0.0.1:10256"));
-        return daemon;
-    }
-
     private String nft(String... args) {
         List<String> argv = new ArrayList<>(List.of("nft"));
         argv.addAll(List.of(args));
-        return Exec.checked(Exec.in(topology.node().name(), argv), null, CMD);
+        return inNode(null, argv);
     }
 
     /** Our tables as nft lists them, without handles and the packet path's affinity entries. */
@@ -127,27 +84,6 @@ class NftFaultScenariosIT {
         NetNs.Result r = Exec.run(Exec.in(topology.node().name(), List.of("nft", "list", "table", "ip", "kube-proxy")),
                 null, CMD);
         return r.exitCode() == 0 ? r.stdout() : "(no table: " + r.stderr().strip() + ")";
-    }
-
-    /** {@code svcproxy plan --proxy-mode nftables --against live}: 0 = the kernel holds exactly the plan. */
-    private void assertConverged(String when) {
-        List<String> args = new ArrayList<>(List.of("plan", "--proxy-mode", "nftables", "--cluster",
-                cluster.path().toString(), "--against", "live"));
-        args.addAll(TrafficScenarios.FLAGS);
-        NetNs.Result r = Exec.run(SvcproxyJar.command(topology.node().name(), args), "", Duration.ofSeconds(120));
-        assertEquals(0, r.exitCode(), when + ": plan --against live must find nothing to change:\n" + r.stdout()
-                + r.stderr());
-    }
-
-    private BackgroundProcess clientLoop(int n) {
-        return topology.track(topology.client().tcpLoop(WEB, 80, n, 2, 0.05));
-    }
-
-    private Histogram finish(BackgroundProcess loop, int n) {
-        assertEquals(0, loop.await(Duration.ofMillis(n * 4500L + 60_000)), "client loop ended: " + loop.stderr());
-        Histogram h = Pod.results(loop);
-        assertEquals(n, h.total(), h.toString());
-        return h;
     }
 
     @Test
@@ -158,7 +94,7 @@ class NftFaultScenariosIT {
         int attempted = 0;
         for (int round = 1; round <= 4; round++) {
             int n = 120;
-            BackgroundProcess loop = clientLoop(n);
+            BackgroundProcess loop = clientLoop(topology.client(), WEB, 80, n);
             // a) a large change (one bulk set of services replaced by another), killed 0-300 ms after the write
             cluster.write(cluster((round % 2) * bulk, bulk));
             int delay1 = random.nextInt(300);
@@ -186,7 +122,7 @@ class NftFaultScenariosIT {
 
     @Test
     void tamperingIsRepairedAndForeignTablesAreUntouched() {
-        Exec.checked(Exec.in(topology.node().name(), List.of("nft", "-f", "-")), FOREIGN, CMD);
+        inNode(FOREIGN, List.of("nft", "-f", "-"));
         String foreignBefore = foreign();
         cluster.write(cluster(0, 5));
         newDaemon("4s").start(cluster, TrafficScenarios.FLAGS);
@@ -213,7 +149,7 @@ class NftFaultScenariosIT {
                 }
             }
             figure(t.getKey(), (repaired ? "repaired after " : "NOT repaired within ")
-                    + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                    + ms(t0) + " ms");
             assertTrue(repaired, t.getKey() + ": our table is back to the plan");
             assertEquals(foreignBefore, foreign(), t.getKey() + ": foreign tables untouched");
             Histogram h = topology.client().tcpMany(WEB, 80, 10, 2);
@@ -223,7 +159,7 @@ class NftFaultScenariosIT {
 
     @Test
     void foreignTablesAreByteIdenticalAfterManySyncsAndACleanup() {
-        Exec.checked(Exec.in(topology.node().name(), List.of("nft", "-f", "-")), FOREIGN, CMD);
+        inNode(FOREIGN, List.of("nft", "-f", "-"));
         String before = foreign();
         cluster.write(cluster(0, 20));
         newDaemon("2s").start(cluster, TrafficScenarios.FLAGS);

@@ -14,6 +14,7 @@ import io.svcproxy.httpd.Http;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.ServicePort;
+import io.svcproxy.model.TriggerTime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,7 +88,7 @@ class MetricsServerTest {
         return TestSnapshots.snapshot(Map.of(lb, eps, other, List.of()));
     }
 
-    private static SyncReport report(boolean full, ClusterSnapshot snapshot, List<Instant> triggers) {
+    private static SyncReport report(boolean full, ClusterSnapshot snapshot, List<TriggerTime> triggers) {
         List<FamilyResult> results = List.of(
                 new FamilyResult(IpFamily.V4, full, 2, 4000, full ? 3 : 0, 40, 2,
                         Map.of("filter", 12, "nat", 60, "mangle", 0)),
@@ -105,7 +106,7 @@ class MetricsServerTest {
     void everyFamilyWithItsTypeAndLabelsAfterASuccessfulAndAFailedSync() throws Exception {
         metrics.syncQueued();
         clock.advance(Duration.ofSeconds(2));
-        metrics.syncSucceeded(report(true, cluster(1), List.of(T0.minusMillis(500))));
+        metrics.syncSucceeded(report(true, cluster(1), List.of(new TriggerTime(IpFamily.V4, T0.minusMillis(500)))));
         metrics.syncQueued();
         metrics.syncFailed(new RestoreException("refused", 3, "").in(IpFamily.V4, true));
         metrics.healthzServed(200);
@@ -167,6 +168,29 @@ class MetricsServerTest {
         assertEquals(1, value(f, "kubeproxy_sync_partial_proxy_rules_duration_seconds_count", v4));
         assertEquals(2, value(f, "kubeproxy_sync_proxy_rules_no_local_endpoints_total",
                 Map.of("ip_family", "IPv4", "traffic_policy", "external")));
+    }
+
+    @Test
+    void aTriggerTimeIsObservedOnlyForItsSlicesFamily() throws Exception {
+        clock.advance(Duration.ofSeconds(2));
+        // a dual-stack sync: two IPv4 slices changed 2.5 s and 3 s ago, one IPv6 slice 4 s ago
+        metrics.syncSucceeded(report(true, cluster(1), List.of(new TriggerTime(IpFamily.V4, T0.minusMillis(500)),
+                new TriggerTime(IpFamily.V6, T0.minusSeconds(2)), new TriggerTime(IpFamily.V4, T0.minusSeconds(1)))));
+        Map<String, TextFormat.Family> f = scrape();
+        Map<String, String> v4 = Map.of("ip_family", "IPv4");
+        Map<String, String> v6 = Map.of("ip_family", "IPv6");
+        assertEquals(2, value(f, "kubeproxy_network_programming_duration_seconds_count", v4));
+        assertEquals(5.5, value(f, "kubeproxy_network_programming_duration_seconds_sum", v4), 1e-9);
+        assertEquals(1, value(f, "kubeproxy_network_programming_duration_seconds_count", v6));
+        assertEquals(4.0, value(f, "kubeproxy_network_programming_duration_seconds_sum", v6), 1e-9);
+
+        // an IPv4-only change in a dual-stack sync: nothing for IPv6
+        clock.advance(Duration.ofSeconds(1));
+        metrics.syncSucceeded(report(false, cluster(1), List.of(new TriggerTime(IpFamily.V4, T0.plusSeconds(2)))));
+        f = scrape();
+        assertEquals(3, value(f, "kubeproxy_network_programming_duration_seconds_count", v4));
+        assertEquals(6.5, value(f, "kubeproxy_network_programming_duration_seconds_sum", v4), 1e-9);
+        assertEquals(1, value(f, "kubeproxy_network_programming_duration_seconds_count", v6));
     }
 
     @Test

@@ -19,8 +19,10 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.Endpoint;
+import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.Protocol;
 import io.svcproxy.model.ServicePortName;
+import io.svcproxy.model.TriggerTime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -165,7 +167,7 @@ class ApiSnapshotSourceTest {
         EndpointSlice changed = slice("default", "web", "web-1", 8080, t2, "10.244.1.6");
         client.resource(changed).update();
         await("the update", () -> ips(source.current(), WEB).equals(List.of("10.244.1.6")));
-        assertEquals(List.of(t2), source.takeTriggerTimes());
+        assertEquals(List.of(new TriggerTime(IpFamily.V4, t2)), source.takeTriggerTimes(), "an IPv4 slice's");
         assertEquals(List.of(), source.takeTriggerTimes(), "drained");
     }
 
@@ -181,10 +183,14 @@ class ApiSnapshotSourceTest {
 
         TriggerTimes times = new TriggerTimes();
         times.ignoreBefore(Instant.parse("2024-05-01T10:00:00Z"));
-        times.record(Map.of(key, "2024-05-01T09:59:59Z"));
-        times.record(Map.of(key, "2024-05-01T10:00:01Z"));
-        times.record(Map.of("other", "x"));
-        assertEquals(List.of(Instant.parse("2024-05-01T10:00:01Z")), times.take());
+        times.record("IPv4", Map.of(key, "2024-05-01T09:59:59Z"));
+        times.record("IPv4", Map.of(key, "2024-05-01T10:00:01Z"));
+        times.record("IPv6", Map.of(key, "2024-05-01T10:00:02Z"));
+        times.record("FQDN", Map.of(key, "2024-05-01T10:00:03Z"));   // no family programs an FQDN slice
+        times.record(null, Map.of(key, "2024-05-01T10:00:04Z"));
+        times.record("IPv4", Map.of("other", "x"));
+        assertEquals(List.of(new TriggerTime(IpFamily.V4, Instant.parse("2024-05-01T10:00:01Z")),
+                new TriggerTime(IpFamily.V6, Instant.parse("2024-05-01T10:00:02Z"))), times.take());
         assertEquals(List.of(), times.take());
     }
 

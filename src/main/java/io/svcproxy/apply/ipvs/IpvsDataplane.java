@@ -22,12 +22,12 @@ import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.Protocol;
 import io.svcproxy.model.SnapshotSupplier;
+import io.svcproxy.model.TriggerTime;
 import io.svcproxy.plan.ConntrackFilter;
 import io.svcproxy.plan.KubeChains;
 import io.svcproxy.plan.ipvs.IpvsPlan;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -113,7 +113,7 @@ public final class IpvsDataplane implements Dataplane {
     @Override
     public SyncReport sync(boolean full) {
         long start = System.nanoTime();
-        List<Instant> triggers = source.takeTriggerTimes();
+        List<TriggerTime> triggers = source.takeTriggerTimes();
         ClusterSnapshot snapshot = source.current();
         try {
             return syncTo(snapshot, full, triggers, start);
@@ -130,7 +130,7 @@ public final class IpvsDataplane implements Dataplane {
         families.forEach(IptablesSyncer::invalidate);
     }
 
-    private SyncReport syncTo(ClusterSnapshot snapshot, boolean full, List<Instant> triggers, long start) {
+    private SyncReport syncTo(ClusterSnapshot snapshot, boolean full, List<TriggerTime> triggers, long start) {
         Map<IpFamily, IpvsPlan> plans = new EnumMap<>(IpFamily.class);
         IpvsState desiredIpvs = IpvsState.empty();
         IpsetState desiredIpsets = IpsetState.empty();

@@ -9,6 +9,7 @@ import io.svcproxy.diff.nftables.NftChanges;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.SnapshotSupplier;
+import io.svcproxy.model.TriggerTime;
 import io.svcproxy.nftables.NftApplyException;
 import io.svcproxy.nftables.NftFamily;
 import io.svcproxy.nftables.NftKernel;
@@ -19,7 +20,6 @@ import io.svcproxy.plan.nftables.NftablesFamilyPlan;
 import io.svcproxy.plan.nftables.NftablesOptions;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +66,7 @@ public final class NftablesDataplane implements Dataplane {
     @Override
     public SyncReport sync(boolean full) {
         long start = System.nanoTime();
-        List<Instant> triggers = source.takeTriggerTimes();
+        List<TriggerTime> triggers = source.takeTriggerTimes();
         ClusterSnapshot snapshot = source.current();
         List<FamilyResult> results = new ArrayList<>();
         List<NftChanges.Counts> counts = new ArrayList<>();

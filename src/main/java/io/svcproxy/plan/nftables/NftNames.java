@@ -3,12 +3,7 @@ package io.svcproxy.plan.nftables;
 import io.svcproxy.model.Addresses;
 import io.svcproxy.model.Endpoint;
 import io.svcproxy.model.ServicePortName;
-
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-
-import com.google.common.io.BaseEncoding;
+import io.svcproxy.plan.NameHashes;
 
 /**
  * kube-proxy's nftables object names. Fixed chains, sets and maps have plain names; per-service ones
@@ -126,16 +121,7 @@ public final class NftNames {
     }
 
     static String hashAndTruncate(String base) {
-        String named = hash8(base) + "-" + base;
+        String named = NameHashes.base32Sha256(base, 8) + "-" + base;
         return named.length() > BASE_LENGTH_MAX ? named.substring(0, BASE_LENGTH_MAX - 3) + "..." : named;
-    }
-
-    private static String hash8(String input) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(input.getBytes(StandardCharsets.UTF_8));
-            return BaseEncoding.base32().encode(digest).substring(0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
-        }
     }
 }
