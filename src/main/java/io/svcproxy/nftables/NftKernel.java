@@ -2,6 +2,7 @@ package io.svcproxy.nftables;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The node's nf_tables dataplane as the nftables syncer sees it: read one of our tables, apply one
@@ -25,6 +26,16 @@ public interface NftKernel extends AutoCloseable {
      * @return the bytes sent (0 for no ops)
      */
     long apply(List<NftOp> ops);
+
+    /**
+     * The ruleset's generation: the kernel counts every committed batch, ours or anyone's, in any
+     * table of this network namespace. The same generation as when a table was read or last written
+     * means nobody changed it since, so a periodic resync need not dump it again. Empty: this kernel
+     * cannot tell (then every full sync reads).
+     */
+    default OptionalLong generation() {
+        return OptionalLong.empty();
+    }
 
     /** Whether the kernel has the table; cheaper than {@link #read} (no dump). */
     default boolean exists(NftFamily family, String table) {

@@ -49,6 +49,24 @@ public abstract class NftKernelContract {
         assertEquals(t, kernel().read(IP, T).orElseThrow());
     }
 
+    /** The syncer skips a resync's dump while the generation is the one its own batch left. */
+    @Test
+    void theGenerationMovesByOnePerCommittedBatchAndNotOnReadsOrRefusals() {
+        long start = kernel().generation().orElseThrow();
+        NftTable t = table(NftVerdict.goTo("service-a"));
+        kernel().apply(create(t));
+        assertEquals(start + 1, kernel().generation().orElseThrow());
+        kernel().read(IP, T);
+        kernel().exists(IP, T);
+        assertEquals(start + 1, kernel().generation().orElseThrow());
+        NftOp bad = new NftOp.AddRule(IP, T, "service-a",
+                NftRule.of(List.of(NftExpr.Immediate.verdict(NftVerdict.jump("no-such-chain")))));
+        assertThrows(NftApplyException.class, () -> kernel().apply(List.of(bad)));
+        assertEquals(start + 1, kernel().generation().orElseThrow());
+        kernel().apply(List.of(new NftOp.AddElements(IP, T, "cluster-ips", List.of(NftElement.key(ip(9))))));
+        assertEquals(start + 2, kernel().generation().orElseThrow());
+    }
+
     @Test
     void anElementCannotBeAddedAgainWithOtherDataButCanBeReplacedInOneBatch() {
         kernel().apply(create(table(NftVerdict.goTo("service-a"))));

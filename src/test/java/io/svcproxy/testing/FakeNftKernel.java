@@ -24,6 +24,8 @@ public final class FakeNftKernel implements NftKernel {
     private final List<List<NftOp>> batches = new ArrayList<>();
     private int reads;
     private int refuse;
+    /** Bumped by every committed batch and by every change made behind the syncer's back, as the kernel's. */
+    private long generation = 1;
 
     @Override
     public synchronized Optional<NftTable> read(NftFamily family, String table) {
@@ -38,6 +40,7 @@ public final class FakeNftKernel implements NftKernel {
             throw new io.svcproxy.nftables.NftApplyException("refused (test)", ops.isEmpty() ? null : ops.get(0), 22);
         }
         tables = NftSimulator.apply(tables, ops);
+        generation++;
         batches.add(List.copyOf(ops));
         return 100L * ops.size();
     }
@@ -45,10 +48,22 @@ public final class FakeNftKernel implements NftKernel {
     /** Someone else changed the kernel (drift), bypassing any batch accounting. */
     public synchronized void put(NftTable table) {
         tables.put(NftTableKey.of(table), table);
+        generation++;
     }
 
     public synchronized void remove(NftFamily family, String table) {
         tables.remove(new NftTableKey(family, table));
+        generation++;
+    }
+
+    /** Another program committed a batch that left our tables as they were (a CNI's own table). */
+    public synchronized void foreignCommit() {
+        generation++;
+    }
+
+    @Override
+    public synchronized java.util.OptionalLong generation() {
+        return java.util.OptionalLong.of(generation);
     }
 
     public synchronized Optional<NftTable> table(NftFamily family, String table) {

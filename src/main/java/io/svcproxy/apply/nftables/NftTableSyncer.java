@@ -9,13 +9,17 @@ import io.svcproxy.nftables.NftTable;
 import io.svcproxy.nftables.NftTableKey;
 
 import java.util.List;
+import java.util.OptionalLong;
 
 
 /**
  * Keeps one of our nf_tables tables equal to the plan with one batch per sync. It remembers the
  * table as its last batch left it, so a partial sync reads nothing from the kernel: it diffs the new
  * plan against that memory. A full sync (start-up, the periodic resync, after any failure) dumps
- * the table, which is how drift is found and repaired; on a node taken over from kube-proxy the
+ * the table, which is how drift is found and repaired, unless the kernel's ruleset generation is
+ * still the one this syncer's own last batch (or read) left: then nobody has committed anything
+ * since and memory is the kernel's state, so the periodic resync of a quiet node costs one small
+ * request instead of dumping every chain and element. On a node taken over from kube-proxy the
  * first full sync sees kube-proxy's own table and changes only what differs.
  */
 public final class NftTableSyncer {
@@ -26,6 +30,9 @@ public final class NftTableSyncer {
     private boolean knownRead;
     private NftTable lastPlan;
     private List<String> lingering = List.of();
+    /** The ruleset generation at which the kernel's table was {@link #known}, or -1 if not known. */
+    private long verifiedAt = -1;
+    private final NftGenerations generations;
 
     /** What one sync did: whether it read the kernel, the batch it sent, and drift it found. */
     public record Result(NftFamily family, boolean full, int messages, long payloadBytes, NftChanges.Counts counts,
@@ -36,9 +43,15 @@ public final class NftTableSyncer {
     }
 
     public NftTableSyncer(NftFamily family, String table, NftKernel kernel) {
+        this(family, table, kernel, new NftGenerations());
+    }
+
+    /** One of several syncers over one kernel: {@code generations} is shared by all of them. */
+    NftTableSyncer(NftFamily family, String table, NftKernel kernel, NftGenerations generations) {
         this.family = family;
         this.table = table;
         this.kernel = kernel;
+        this.generations = generations;
     }
 
     public NftFamily family() {
@@ -60,8 +73,15 @@ public final class NftTableSyncer {
             throw new IllegalArgumentException("plan for " + NftTableKey.of(plan) + " given to the syncer of "
                     + family.keyword() + " " + table);
         }
-        boolean readKernel = full || !knownRead;
+        OptionalLong now = kernel.generation();
+        boolean unchanged = knownRead && now.isPresent() && generations.unchangedSince(verifiedAt, now.getAsLong());
+        boolean readKernel = !knownRead || (full && !unchanged);
         NftTable actual = readKernel ? kernel.read(family, table).orElse(null) : known;
+        // What `actual` is the kernel's state at: `now`, if nothing committed during the read.
+        long base = readKernel ? sameGeneration(now, kernel.generation()) : unchanged ? now.getAsLong() : -1;
+        if (readKernel && base >= 0) {
+            generations.observe(base);
+        }
         int drift = readKernel && lastPlan != null && actual != null
                 ? NftDiff.diff(actual, lastPlan).ops().size() : 0;
         NftChanges changes = !readKernel && scope != null
@@ -70,7 +90,17 @@ public final class NftTableSyncer {
         long bytes = 0;
         try {
             if (!changes.isEmpty()) {
+                OptionalLong before = kernel.generation();
                 bytes = kernel.apply(changes.ops());
+                OptionalLong after = kernel.generation();
+                if (before.isPresent() && after.isPresent()) {
+                    generations.ours(before.getAsLong(), after.getAsLong());
+                }
+                // Memory is the kernel's state if it was at `before` and our batch was the only commit.
+                verifiedAt = base >= 0 && before.isPresent() && before.getAsLong() == base && after.isPresent()
+                        && after.getAsLong() == base + 1 ? after.getAsLong() : -1;
+            } else {
+                verifiedAt = base;
             }
         } catch (RuntimeException e) {
             invalidate();
@@ -83,6 +113,11 @@ public final class NftTableSyncer {
         return new Result(family, readKernel, changes.ops().size(), bytes, changes.counts(), drift);
     }
 
+    private static long sameGeneration(OptionalLong before, OptionalLong after) {
+        return before.isPresent() && after.isPresent() && before.getAsLong() == after.getAsLong()
+                ? before.getAsLong() : -1;
+    }
+
     /** Whether the last batch left stale chains flushed but not yet deleted. */
     public boolean hasLingeringChains() {
         return !lingering.isEmpty();
@@ -91,6 +126,7 @@ public final class NftTableSyncer {
     /** Forgets what was written, so the next sync reads the kernel (after a failure anywhere). */
     public void invalidate() {
         known = null;
+        verifiedAt = -1;
         lingering = List.of();
         knownRead = false;
     }

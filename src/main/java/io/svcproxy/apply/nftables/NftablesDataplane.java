@@ -53,8 +53,9 @@ public final class NftablesDataplane implements Dataplane {
         }
         this.source = source;
         this.kernel = kernel;
+        NftGenerations generations = new NftGenerations();
         this.families = families.stream().map(f -> new Family(f, options, new IncrementalNftablesPlanner(),
-                new NftTableSyncer(NftFamily.of(f), NftNames.TABLE, kernel))).toList();
+                new NftTableSyncer(NftFamily.of(f), NftNames.TABLE, kernel, generations))).toList();
         this.conntrack = new io.svcproxy.apply.StaleConntrack(conntrack, staleEntries);
     }
 

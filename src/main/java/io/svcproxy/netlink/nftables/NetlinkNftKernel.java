@@ -65,9 +65,9 @@ public final class NetlinkNftKernel implements NftKernel {
     @Override
     public Optional<NftTable> read(NftFamily family, String table) {
         for (int attempt = 1; ; attempt++) {
-            long before = generation();
+            long before = currentGeneration();
             NftDump dump = dump(family, table);
-            if (generation() == before) {
+            if (currentGeneration() == before) {
                 if (dump == null) {
                     return Optional.empty();
                 }
@@ -81,7 +81,12 @@ public final class NetlinkNftKernel implements NftKernel {
         }
     }
 
-    private long generation() {
+    @Override
+    public java.util.OptionalLong generation() {
+        return java.util.OptionalLong.of(currentGeneration());
+    }
+
+    private long currentGeneration() {
         List<NetlinkMessage> replies = socket.request(NftDumpRequests.getGeneration(ByteOrder.nativeOrder()),
                 "get nf_tables generation");
         if (replies.isEmpty()) {

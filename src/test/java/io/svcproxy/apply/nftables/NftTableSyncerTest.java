@@ -71,6 +71,56 @@ class NftTableSyncerTest {
     }
 
     @Test
+    void aFullSyncOfAQuietNodeReadsNothingWhileTheGenerationIsTheOneOurBatchLeft() {
+        syncer.sync(plan(1, "a"), false);
+        syncer.sync(plan(2, "a"), false);
+        NftTableSyncer.Result full = syncer.sync(plan(2, "a"), true);
+        assertEquals(1, kernel.reads(), "nobody committed since our last batch: memory is the kernel's state");
+        assertFalse(full.full());
+        assertFalse(full.changed());
+
+        kernel.foreignCommit();   // another program's batch, even one that left our table alone
+        NftTableSyncer.Result after = syncer.sync(plan(2, "a"), true);
+        assertEquals(2, kernel.reads(), "a commit we did not make: read");
+        assertTrue(after.full());
+        NftTableSyncer.Result again = syncer.sync(plan(2, "a"), true);
+        assertEquals(2, kernel.reads(), "the read verified the table at the current generation");
+        assertFalse(again.full());
+    }
+
+    @Test
+    void driftBehindOurBackIsFoundByTheNextFullSyncWhateverPartialSyncsCameBetween() {
+        syncer.sync(plan(1, "a"), false);
+        NftTable tampered = kernel.table(IP, T).orElseThrow();
+        Map<String, NftChain> chains = new LinkedHashMap<>(tampered.chains());
+        chains.put("service-a", chains.get("service-a").withRules(List.of()));
+        kernel.put(new NftTable(IP, T, tampered.comment(), chains, tampered.sets()));
+        syncer.sync(plan(2, "a"), false);   // our batch after the foreign change does not vouch for it
+
+        NftTableSyncer.Result full = syncer.sync(plan(2, "a"), true);
+        assertTrue(full.full());
+        assertEquals(1, full.driftRepaired());
+        assertEquals(plan(2, "a"), kernel.table(IP, T).orElseThrow());
+    }
+
+    @Test
+    void oneFamilysBatchDoesNotMakeTheOtherFamilyReadAgain() {
+        NftGenerations shared = new NftGenerations();
+        NftTableSyncer v4 = new NftTableSyncer(IP, T, kernel, shared);
+        NftTableSyncer v6 = new NftTableSyncer(NftFamily.IP6, T, kernel, shared);
+        v4.sync(plan(1, "a"), false);
+        v6.sync(plan6(1), false);
+        v6.sync(plan6(2), false);
+        assertEquals(2, kernel.reads());
+        assertFalse(v4.sync(plan(1, "a"), true).full(), "only our own batches since v4's: no read");
+        assertFalse(v6.sync(plan6(2), true).full());
+        kernel.foreignCommit();
+        assertTrue(v4.sync(plan(1, "a"), true).full());
+        assertTrue(v6.sync(plan6(2), true).full());
+        assertEquals(4, kernel.reads());
+    }
+
+    @Test
     void aDeletedTableIsRecreatedByTheNextFullSync() {
         syncer.sync(plan(1, "a"), false);
         kernel.remove(IP, T);
@@ -123,6 +173,15 @@ class NftTableSyncerTest {
         sets.put("service-ips", new NftSet("service-ips", NftKeyType.of(NftType.IPV4_ADDR, NftType.INET_SERVICE),
                 NftKeyType.of(NftType.VERDICT), NftSet.F_MAP, 0, 0, null, vmap));
         return new NftTable(IP, T, "rules for kube-proxy", chains, sets);
+    }
+
+    /** An ip6 table with {@code n} empty chains. */
+    private static NftTable plan6(int n) {
+        Map<String, NftChain> chains = new LinkedHashMap<>();
+        for (int i = 1; i <= n; i++) {
+            chains.put("c" + i, NftChain.regular("c" + i, List.of()));
+        }
+        return new NftTable(NftFamily.IP6, T, "rules for kube-proxy", chains, Map.of());
     }
 
     private static Bytes ip(int n) {
