@@ -69,10 +69,16 @@ public final class NftablesDataplane implements Dataplane {
         long start = System.nanoTime();
         List<TriggerTime> triggers = source.takeTriggerTimes();
         ClusterSnapshot snapshot = source.current();
+        long snapshotAt = System.nanoTime();
+        long planNanos = 0;
+        long writeNanos = 0;
         List<FamilyResult> results = new ArrayList<>();
         List<NftChanges.Counts> counts = new ArrayList<>();
         for (Family f : families) {
+            long planStart = System.nanoTime();
             NftablesFamilyPlan plan = f.planner().plan(snapshot, f.options().apply(snapshot, f.family()));
+            long planned = System.nanoTime();
+            planNanos += planned - planStart;
             NftTableSyncer.Result r;
             try {
                 r = f.syncer().sync(plan.table(), full, f.planner().lastScope());
@@ -85,13 +91,23 @@ public final class NftablesDataplane implements Dataplane {
                 throw new DataplaneException(DataplaneException.Kind.UNREACHABLE, "nf_tables",
                         "nf_tables " + f.family().kubernetesName() + ": " + e.getMessage(), "", f.family(), !full, e);
             }
+            writeNanos += System.nanoTime() - planned;
             counts.add(r.counts());
             results.add(new FamilyResult(f.family(), r.full(), r.changed() ? 1 : 0, r.payloadBytes(),
                     r.driftRepaired(), r.counts().rulesAdded(), r.counts().rulesDeleted(), Map.of()));
         }
+        long conntrackStart = System.nanoTime();
         int deleted = conntrack.applied(snapshot);
-        return new SyncReport(full, results, deleted, Duration.ofNanos(System.nanoTime() - start), snapshot, triggers,
-                () -> describe(counts));
+        long end = System.nanoTime();
+        // Where a sync's time went, so a slow one says which part was slow.
+        String phases = " (snapshot " + ms(snapshotAt - start) + ", plan " + ms(planNanos) + ", diff+kernel "
+                + ms(writeNanos) + ", conntrack " + ms(end - conntrackStart) + ")";
+        return new SyncReport(full, results, deleted, Duration.ofNanos(end - start), snapshot, triggers,
+                () -> describe(counts) + phases);
+    }
+
+    private static String ms(long nanos) {
+        return nanos / 1_000_000 + "ms";
     }
 
     /** "nft chains=+2/~1/-0 elements=+3/-1": the log line's part for what rules do not show. */
