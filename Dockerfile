@@ -32,7 +32,7 @@ RUN apt-get update -q \
 COPY --from=build /svcproxy.jar /opt/svcproxy/svcproxy.jar
 # The JVM defaults of bin/svcproxy (why each: see there), the same the chart sets through
 # JAVA_TOOL_OPTIONS: the heap follows the live set, 75% of the container's memory limit at most.
-ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MaxRAMPercentage=75 -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError" \
+ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MaxNewSize=64m -XX:MaxRAMPercentage=75 -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError" \
     MALLOC_ARENA_MAX=2
 # Runs as root: it programs the node's netfilter tables (the chart adds privileged or the capabilities).
 ENTRYPOINT ["java", "-jar", "/opt/svcproxy/svcproxy.jar"]

@@ -32,12 +32,17 @@ public record ClusterSnapshot(SortedMap<ServicePortName, ServicePort> services,
     }
 
     public ClusterSnapshot {
-        services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
-        // From a sorted map (another snapshot's) the copy is linear, not a tree insertion per entry.
-        TreeMap<ServicePortName, List<Endpoint>> eps = endpoints instanceof SortedMap<ServicePortName, List<Endpoint>> sorted
-                && sorted.comparator() == null ? new TreeMap<>(sorted) : new TreeMap<>(endpoints);
-        eps.replaceAll((k, v) -> sortedEndpoints(v));
-        endpoints = Collections.unmodifiableSortedMap(eps);
+        // An immutable sorted map (the source builds one) is kept as it is; anything else is copied.
+        services = services instanceof SortedArrayMap<ServicePortName, ServicePort> kept ? kept
+                : Collections.unmodifiableSortedMap(new TreeMap<>(services));
+        if (!(endpoints instanceof SortedArrayMap<ServicePortName, List<Endpoint>> sortedArray
+                && sortedArray.valueList().stream().allMatch(ClusterSnapshot::isSortedEndpoints))) {
+            // From a sorted map (another snapshot's) the copy is linear, not a tree insertion per entry.
+            TreeMap<ServicePortName, List<Endpoint>> eps = endpoints instanceof SortedMap<ServicePortName, List<Endpoint>> sorted
+                    && sorted.comparator() == null ? new TreeMap<>(sorted) : new TreeMap<>(endpoints);
+            eps.replaceAll((k, v) -> sortedEndpoints(v));
+            endpoints = Collections.unmodifiableSortedMap(eps);
+        }
         warnings = List.copyOf(warnings);
         serviceCidrs = serviceCidrs.stream().sorted(Cidr.ORDER).distinct().toList();
     }
@@ -53,6 +58,10 @@ public record ClusterSnapshot(SortedMap<ServicePortName, ServicePort> services,
             return sorted;
         }
         return new SortedEndpoints(endpoints.stream().sorted().distinct().toArray(Endpoint[]::new));
+    }
+
+    private static boolean isSortedEndpoints(List<Endpoint> list) {
+        return list instanceof SortedEndpoints;
     }
 
     /** An immutable list known to be sorted and distinct (see {@link #sortedEndpoints}). */

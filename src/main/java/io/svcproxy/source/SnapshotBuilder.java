@@ -12,6 +12,7 @@ import io.svcproxy.model.Endpoint;
 import io.svcproxy.model.NodeInfo;
 import io.svcproxy.model.ServicePort;
 import io.svcproxy.model.ServicePortName;
+import io.svcproxy.model.SortedArrayMap;
 import io.svcproxy.model.Warning;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Turns fabric8 objects (from a file or from API informers) into a {@link ClusterSnapshot}.
@@ -95,13 +95,24 @@ public final class SnapshotBuilder {
                                    List<GenericKubernetesResource> serviceCidrs, Optional<Node> node,
                                    String hostname, List<Warning> readWarnings) {
         List<Warning> warnings = new ArrayList<>(readWarnings);
-        Map<ServicePortName, ServicePort> ports = new TreeMap<>();
+        // Services come sorted by namespace/name, so their ports nearly are: one sort pass, no tree.
+        List<ServicePort> portList = new ArrayList<>();
         for (Service s : unique(services, "Service", warnings)) {
             ConversionMemo.Converted<List<ServicePort>> c = this.services.convert(s);
             warnings.addAll(c.warnings());
-            for (ServicePort p : c.result()) {
-                ports.put(p.name(), p);
+            portList.addAll(c.result());
+        }
+        portList.sort(java.util.Comparator.comparing(ServicePort::name));
+        List<ServicePortName> portNames = new ArrayList<>(portList.size());
+        List<ServicePort> portValues = new ArrayList<>(portList.size());
+        for (ServicePort p : portList) {
+            // The same name twice (a Service repeating a port): the later one wins, as a map put would.
+            if (!portNames.isEmpty() && portNames.get(portNames.size() - 1).equals(p.name())) {
+                portValues.set(portValues.size() - 1, p);
+                continue;
             }
+            portNames.add(p.name());
+            portValues.add(p);
         }
         Map<ServicePortName, List<List<Endpoint>>> parts = new HashMap<>();
         for (EndpointSlice slice : unique(slices, "EndpointSlice", warnings)) {
@@ -109,20 +120,24 @@ public final class SnapshotBuilder {
             warnings.addAll(c.warnings());
             c.result().forEach((spn, list) -> parts.computeIfAbsent(spn, k -> new ArrayList<>(1)).add(list));
         }
-        // Endpoints of services we do not proxy (headless, skipped, absent) are of no use downstream.
+        // Endpoints of services we do not proxy (headless, skipped, absent) are of no use downstream:
+        // walked in the ports' order, looked up by hash.
         Map<ServicePortName, Merged> seenMerged = new HashMap<>();
-        Map<ServicePortName, List<Endpoint>> endpoints = new TreeMap<>();
-        parts.forEach((spn, lists) -> {
-            if (!ports.containsKey(spn)) {
-                return;
+        List<ServicePortName> endpointNames = new ArrayList<>();
+        List<List<Endpoint>> endpointLists = new ArrayList<>();
+        for (ServicePortName spn : portNames) {
+            List<List<Endpoint>> lists = parts.get(spn);
+            if (lists == null) {
+                continue;
             }
             Merged m = merged.get(spn);
             if (m == null || !sameLists(m.parts(), lists)) {
                 m = new Merged(lists, merge(lists));
             }
             seenMerged.put(spn, m);
-            endpoints.put(spn, m.endpoints());
-        });
+            endpointNames.add(spn);
+            endpointLists.add(m.endpoints());
+        }
         this.services.endBuild();
         this.slices.endBuild();
         this.merged = seenMerged;
@@ -131,7 +146,8 @@ public final class SnapshotBuilder {
         for (GenericKubernetesResource o : unique(serviceCidrs, ServiceCidrConverter.KIND, false, warnings)) {
             cidrs.addAll(ServiceCidrConverter.convert(o, warnings));
         }
-        return new ClusterSnapshot(new TreeMap<>(ports), endpoints, nodeInfo, warnings, cidrs);
+        return new ClusterSnapshot(SortedArrayMap.ofSorted(portNames, portValues),
+                SortedArrayMap.ofSorted(endpointNames, endpointLists), nodeInfo, warnings, cidrs);
     }
 
     private static boolean sameLists(List<List<Endpoint>> a, List<List<Endpoint>> b) {

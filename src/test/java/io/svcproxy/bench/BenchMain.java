@@ -47,7 +47,7 @@ public final class BenchMain {
     static final String CHART_JVM = "-XX:+UseSerialGC -XX:MaxRAM=384m -XX:MaxRAMPercentage=75";
     /** bin/svcproxy's JVM defaults (the image's and the chart's too: JvmDefaultsTest). */
     static final String LAUNCHER_JVM = "-XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 "
-            + "-XX:MaxRAMPercentage=75 -XX:TieredStopAtLevel=1";
+            + "-XX:MaxNewSize=64m -XX:MaxRAMPercentage=75 -XX:TieredStopAtLevel=1";
     /**
      * The memory phase's flag sets. -XX:MaxRAM=384m makes the JVM size its heaps (initial 1/64, max
      * 75%) as it does inside the chart's container, not from this machine's RAM; "{cds}" is replaced

@@ -396,8 +396,18 @@ public final class EndToEndBench {
             throws InterruptedException {
         PromHistogram before = proxy.networkProgramming();
         ProcStats cpuBefore = proxy.stats();
-        EndpointBurst burst = new EndpointBurst(api, kernel, services, endpoints, i -> freshAddress(firstFresh + i));
-        EndpointBurst.Result r = burst.run(config.burstRate(), config.burstSeconds(), bound(10), config.gapMillis());
+        EndpointBurst.Result r;
+        long monitoredRules = -1;
+        if (mode == EndToEndMode.NFTABLES) {
+            try (NftMonitor monitor = NftMonitor.start(kernel.namespace())) {
+                r = new EndpointBurst(api, kernel, services, endpoints, i -> freshAddress(firstFresh + i), monitor)
+                        .run(config.burstRate(), config.burstSeconds(), bound(10), config.gapMillis());
+                monitoredRules = monitor.rules();
+            }
+        } else {
+            r = new EndpointBurst(api, kernel, services, endpoints, i -> freshAddress(firstFresh + i))
+                    .run(config.burstRate(), config.burstSeconds(), bound(10), config.gapMillis());
+        }
         PromHistogram own = proxy.networkProgramming().minus(before);
         ProcStats cpuAfter = proxy.stats();
         sample(mode, CPU_BURST, "s", "", cpuAfter.cpuSeconds() - cpuBefore.cpuSeconds());
@@ -427,9 +437,14 @@ public final class EndToEndBench {
         }
         List<Double> intervals = new ArrayList<>(r.readIntervals());
         intervals.sort(null);
-        sample(mode, "burst: kernel read interval p50 (the latencies' resolution)", "s", "", ScaleBench.median(intervals));
-        sample(mode, "burst: reads that were whole dumps", "reads", "", r.dumpReads());
-        sample(mode, "burst: reads of the pending changes' chains only", "reads", "", r.chainReads());
+        if (monitoredRules >= 0) {
+            sample(mode, "burst: rules added, as nft monitor printed them (read instead of dumps)", "rules", "",
+                    monitoredRules);
+        } else {
+            sample(mode, "burst: kernel read interval p50 (the latencies' resolution)", "s", "", ScaleBench.median(intervals));
+            sample(mode, "burst: reads that were whole dumps", "reads", "", r.dumpReads());
+            sample(mode, "burst: reads of the pending changes' chains only", "reads", "", r.chainReads());
+        }
         log("burst: " + r.written() + " written, " + lat.size() + " seen, " + r.superseded() + " superseded, "
                 + r.unseen() + " unseen; p50 " + (lat.isEmpty() ? "n/a" : ScaleBench.fmt(ScaleBench.percentile(lat, 50)))
                 + " s; the proxy's metric counted " + ScaleBench.fmt(own.count()));

@@ -19,6 +19,8 @@ import java.util.function.IntFunction;
  * from its write returning to the end of the first dump holding its new DNAT (an upper bound: the
  * read interval is printed beside it as the resolution). A change whose service is written again
  * before it was seen is superseded (its address is gone from the wanted state) and not counted.
+ * nftables mode reads no dumps: {@link NftMonitor} times each added rule as the kernel notifies it
+ * (the latency ends when the rule with the new DNAT was printed; its resolution is event delivery).
  */
 final class EndpointBurst {
     /** What one burst measured. */
@@ -45,6 +47,7 @@ final class EndpointBurst {
     private final List<Integer> services;
     private final List<List<String>> endpoints;
     private final IntFunction<String> freshAddress;
+    private final NftMonitor monitor;
     private double dumpCost;
     private double chainCost;
     private int dumpReads;
@@ -57,11 +60,50 @@ final class EndpointBurst {
      */
     EndpointBurst(BenchApiServer api, NodeKernel kernel, List<Integer> services, List<List<String>> endpoints,
                   IntFunction<String> freshAddress) {
+        this(api, kernel, services, endpoints, freshAddress, null);
+    }
+
+    /** As above; with a monitor (nftables mode), changes are seen in its events instead of in reads. */
+    EndpointBurst(BenchApiServer api, NodeKernel kernel, List<Integer> services, List<List<String>> endpoints,
+                  IntFunction<String> freshAddress, NftMonitor monitor) {
+        this.monitor = monitor;
         this.api = api;
         this.kernel = kernel;
         this.services = List.copyOf(services);
         this.endpoints = endpoints;
         this.freshAddress = freshAddress;
+    }
+
+    /**
+     * One read of the rules, the cheaper kind for what is pending (its own chains, or one whole dump),
+     * every pending change it shows taken off; returns when the read ended.
+     */
+    private long readOnce(List<Pending> wanted, Map<Integer, Pending> pending, Map<Integer, Integer> pendingByService,
+                          List<Double> latencies, List<Double> intervals, long previousRead) {
+        boolean byChain = kernel.readsChains() && !wanted.isEmpty()
+                && wanted.size() * chainCost < dumpCost;
+        NodeKernel.Dump d = byChain ? kernel.chains(wanted.stream().map(this::chainOf).toList()) : kernel.dump();
+        double took = (d.endNanos() - d.startNanos()) / 1e9;
+        if (byChain) {
+            chainCost = 0.7 * chainCost + 0.3 * took / wanted.size();
+            chainReads++;
+        } else {
+            dumpCost = 0.7 * dumpCost + 0.3 * took;
+            dumpReads++;
+        }
+        intervals.add((d.endNanos() - previousRead) / 1e9);
+        synchronized (pending) {
+            for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+                Pending p = it.next().getValue();
+                // Only a change written before this dump started can be in it.
+                if (p.returnedNanos() <= d.startNanos() && d.rules().hasDestination(p.ip(), 8080)) {
+                    latencies.add((d.endNanos() - p.returnedNanos()) / 1e9);
+                    pendingByService.remove(p.service(), p.change());
+                    it.remove();
+                }
+            }
+        }
+        return d.endNanos();
     }
 
     /** rate changes per second for the duration, then reads until all are seen or the bound after the last write. */
@@ -73,7 +115,7 @@ final class EndpointBurst {
         List<Double> writeSeconds = Collections.synchronizedList(new ArrayList<>());
         int[] superseded = {0};
         AtomicReference<Throwable> writerFailure = new AtomicReference<>();
-        if (kernel.readsChains()) {
+        if (monitor == null && kernel.readsChains()) {
             // What each kind of read costs at this size (before the burst), so each round picks the cheaper.
             NodeKernel.Dump whole = kernel.dump();
             dumpCost = (whole.endNanos() - whole.startNanos()) / 1e9;
@@ -144,30 +186,21 @@ final class EndpointBurst {
             synchronized (pending) {
                 wanted = List.copyOf(pending.values());
             }
-            // The cheaper read for what is pending: the pending changes' own chains, or one whole dump.
-            boolean byChain = kernel.readsChains() && !wanted.isEmpty()
-                    && wanted.size() * chainCost < dumpCost;
-            NodeKernel.Dump d = byChain ? kernel.chains(wanted.stream().map(this::chainOf).toList()) : kernel.dump();
-            double took = (d.endNanos() - d.startNanos()) / 1e9;
-            if (byChain) {
-                chainCost = 0.7 * chainCost + 0.3 * took / wanted.size();
-                chainReads++;
-            } else {
-                dumpCost = 0.7 * dumpCost + 0.3 * took;
-                dumpReads++;
-            }
-            intervals.add((d.endNanos() - previousRead) / 1e9);
-            previousRead = d.endNanos();
-            synchronized (pending) {
-                for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
-                    Pending p = it.next().getValue();
-                    // Only a change written before this dump started can be in it.
-                    if (p.returnedNanos() <= d.startNanos() && d.rules().hasDestination(p.ip(), 8080)) {
-                        latencies.add((d.endNanos() - p.returnedNanos()) / 1e9);
-                        pendingByService.remove(p.service(), p.change());
-                        it.remove();
+            if (monitor != null) {
+                synchronized (pending) {
+                    for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+                        Pending p = it.next().getValue();
+                        java.util.OptionalLong at = monitor.firstSeen(p.ip(), 8080);
+                        if (at.isPresent()) {
+                            // The proxy's watch can hear of a write before the writer hears back: 0, not negative.
+                            latencies.add(Math.max(0, at.getAsLong() - p.returnedNanos()) / 1e9);
+                            pendingByService.remove(p.service(), p.change());
+                            it.remove();
+                        }
                     }
                 }
+            } else {
+                previousRead = readOnce(wanted, pending, pendingByService, latencies, intervals, previousRead);
             }
             if (!writing && pending.isEmpty()) {
                 break;

@@ -90,6 +90,11 @@ final class NodeKernel implements AutoCloseable {
         return mode;
     }
 
+    /** The node namespace read. */
+    NetNs namespace() {
+        return ns;
+    }
+
     /** Whether this mode can read one chain by name. */
     boolean readsChains() {
         return mode.readsChains();
