@@ -1,6 +1,5 @@
 package io.svcproxy.cli;
 
-import io.svcproxy.apply.LocalAddresses;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.config.ProxyMode;
 import io.svcproxy.explain.Explanation;
@@ -100,13 +99,13 @@ public final class ExplainCommand implements Callable<Integer> {
             snapshot.warnings().forEach(w -> err.println("warning: " + w));
         }
         ProxyMode mode = proxyMode != null ? ProxyMode.parse(proxyMode) : config.mode();
-        NodeFacts node = new NodeFacts(nodeAddresses(snapshot));
+        ProxyModeWiring wiring = Dataplanes.of(mode);
+        NodeFacts node = new NodeFacts(nodeAddresses(snapshot, wiring));
         if (node.addresses().isEmpty()) {
             err.println("warning: the node's addresses are unknown (no Node in the snapshot, no --node-ip): only"
                     + " loopback counts as a local destination");
         }
         Packet packet = packet(node);
-        ProxyModeWiring wiring = Dataplanes.of(mode);
         Explanation planned = snapshot == null ? null
                 : wiring.explainPlanned(config, snapshot, packet, node, flags.conntrackTcpBeLiberal());
         Explanation actual = live ? wiring.explainLive(packet, node, backend) : null;
@@ -140,12 +139,12 @@ public final class ExplainCommand implements Callable<Integer> {
         };
     }
 
-    private List<InetAddress> nodeAddresses(ClusterSnapshot snapshot) {
+    private List<InetAddress> nodeAddresses(ClusterSnapshot snapshot, ProxyModeWiring wiring) {
         if (nodeIps != null && !nodeIps.isEmpty()) {
             return nodeIps.stream().map(s -> io.svcproxy.model.Addresses.parseIp(s.trim())).toList();
         }
         if (live) {
-            return LocalAddresses.list();
+            return wiring.liveNodeAddresses();
         }
         return snapshot.node().map(n -> n.addresses()).orElse(List.of());
     }

@@ -52,7 +52,7 @@ public final class IpvsExplainer {
         String where = "IPVS " + key;
         String header = "virtual server " + packet.protocol().lower() + " " + Addresses.hostPort(vs.address(), vs.port())
                 + " scheduler " + vs.scheduler() + (vs.timeoutSeconds() > 0 ? " persistent " + vs.timeoutSeconds() : "");
-        Map<RealServer, Double> shares = IpvsScheduling.shares(ipvs.destinationsOf(key));
+        Map<RealServer, Double> shares = IpvsScheduling.shares(vs.scheduler(), ipvs.destinationsOf(key));
         if (shares.isEmpty()) {
             // no destination: IPVS lets the packet through to the node's own stack, where nothing listens
             done.add(flow.hop(new Hop(where, header, false, "no destination with weight > 0: the node's own stack"
