@@ -44,7 +44,8 @@ public final class ExplainCommand implements Callable<Integer> {
             description = "Cluster snapshot (as for plan): explain the rules planned for it.")
     Path cluster;
 
-    @Option(names = "--live", description = "Explain this node's kernel rules (needs root). With --cluster as "
+    @Option(names = "--live", description = "Explain this node's kernel state (needs root): the iptables rules or "
+            + "our nftables table; in IPVS mode the IPVS table, our ipsets and the iptables glue. With --cluster as "
             + "well, both are explained and where they differ on this path is shown.")
     boolean live;
 

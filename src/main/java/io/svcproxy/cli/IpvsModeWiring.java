@@ -85,14 +85,14 @@ final class IpvsModeWiring implements ProxyModeWiring {
         try {
             ipsets = new CommandIpsets(new CommandRunner()).read();
         } catch (RuntimeException e) {
-            throw new IllegalStateException("explain --live in IPVS mode reads the ipsets: " + e.getMessage(), e);
+            throw new IllegalStateException("explain --live in IPVS mode cannot read the ipsets: " + e.getMessage(), e);
         }
         IpvsState ipvs;
         try (IpvsKernel kernel = IpvsDaemon.openReadOnly()) {
             ipvs = kernel.read();
         } catch (RuntimeException e) {
-            throw new IllegalStateException("explain --live in IPVS mode reads the kernel's IPVS table (modprobe ip_vs;"
-                    + " run as root): " + e.getMessage(), e);
+            throw new IllegalStateException("explain --live in IPVS mode cannot read the IPVS table (it needs root"
+                    + " and the ip_vs module): " + e.getMessage(), e);
         }
         return IpvsExplainer.explain(glue, ipsets, ipvs, packet, node,
                 "live, " + PARTS + " " + packet.family().kubernetesName());
