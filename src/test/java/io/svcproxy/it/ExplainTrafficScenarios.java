@@ -30,8 +30,10 @@ import java.util.Set;
  * lands only on endpoints explain named (the backends answer with their names, and conntrack shows
  * the DNAT to one of them), with connection counts that fit the stated probabilities (chi-square,
  * p = 0.0001, for the random picks of iptables and nftables; IPVS's rr is checked exactly, see
- * {@link IpvsExplainScenarios}); a rejected one is refused, a dropped one times out, one that is no service's reaches no
- * backend; masquerade is what the backend sees as the peer; live and planned agree on every path. The seeds are printed; SVCPROXY_EXPLAIN_SEED reruns one.
+ * {@link IpvsExplainScenarios}); a rejected one is refused, a dropped one times out, one that is no
+ * service's reaches no backend; masquerade is what the backend sees as the peer; live and planned agree
+ * on every path. The seeds are printed; SVCPROXY_EXPLAIN_SEED reruns one. The modes differ only in the
+ * hooks below (how the node is programmed and explain is run, the probes, the share check).
  */
 abstract class ExplainTrafficScenarios {
     private static final Duration BOUND = Duration.ofSeconds(60);
