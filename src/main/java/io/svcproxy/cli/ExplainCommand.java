@@ -1,6 +1,5 @@
 package io.svcproxy.cli;
 
-import io.svcproxy.apply.LocalAddresses;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.config.ProxyMode;
 import io.svcproxy.explain.Explanation;
@@ -45,7 +44,8 @@ public final class ExplainCommand implements Callable<Integer> {
             description = "Cluster snapshot (as for plan): explain the rules planned for it.")
     Path cluster;
 
-    @Option(names = "--live", description = "Explain this node's kernel rules (needs root). With --cluster as "
+    @Option(names = "--live", description = "Explain this node's kernel state (needs root): the iptables rules or "
+            + "our nftables table; in IPVS mode the IPVS table, our ipsets and the iptables glue. With --cluster as "
             + "well, both are explained and where they differ on this path is shown.")
     boolean live;
 
@@ -100,13 +100,13 @@ public final class ExplainCommand implements Callable<Integer> {
             snapshot.warnings().forEach(w -> err.println("warning: " + w));
         }
         ProxyMode mode = proxyMode != null ? ProxyMode.parse(proxyMode) : config.mode();
-        NodeFacts node = new NodeFacts(nodeAddresses(snapshot));
+        ProxyModeWiring wiring = Dataplanes.of(mode);
+        NodeFacts node = new NodeFacts(nodeAddresses(snapshot, wiring));
         if (node.addresses().isEmpty()) {
             err.println("warning: the node's addresses are unknown (no Node in the snapshot, no --node-ip): only"
                     + " loopback counts as a local destination");
         }
         Packet packet = packet(node);
-        ProxyModeWiring wiring = Dataplanes.of(mode);
         Explanation planned = snapshot == null ? null
                 : wiring.explainPlanned(config, snapshot, packet, node, flags.conntrackTcpBeLiberal());
         Explanation actual = live ? wiring.explainLive(packet, node, backend) : null;
@@ -140,12 +140,12 @@ public final class ExplainCommand implements Callable<Integer> {
         };
     }
 
-    private List<InetAddress> nodeAddresses(ClusterSnapshot snapshot) {
+    private List<InetAddress> nodeAddresses(ClusterSnapshot snapshot, ProxyModeWiring wiring) {
         if (nodeIps != null && !nodeIps.isEmpty()) {
             return nodeIps.stream().map(s -> io.svcproxy.model.Addresses.parseIp(s.trim())).toList();
         }
         if (live) {
-            return LocalAddresses.list();
+            return wiring.liveNodeAddresses();
         }
         return snapshot.node().map(n -> n.addresses()).orElse(List.of());
     }

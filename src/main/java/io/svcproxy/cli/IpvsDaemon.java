@@ -95,8 +95,11 @@ final class IpvsDaemon {
         }
     }
 
-    /** For --dry-run: reads IPVS, and kube-ipvs0's addresses only if it exists (never creates it). */
-    private static IpvsKernel openReadOnly() {
+    /**
+     * For --dry-run and explain --live: reads IPVS, and kube-ipvs0's addresses only if it exists
+     * (never creates it).
+     */
+    static IpvsKernel openReadOnly() {
         NetlinkIpvsClient client = NetlinkIpvsClient.open();
         NetlinkKubeIpvsInterface iface;
         try {

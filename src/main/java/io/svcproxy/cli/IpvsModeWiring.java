@@ -19,9 +19,11 @@ import io.svcproxy.explain.Explanation;
 import io.svcproxy.explain.NodeFacts;
 import io.svcproxy.explain.Packet;
 import io.svcproxy.explain.ipvs.IpvsExplainer;
+import io.svcproxy.ipvs.IpvsKernel;
 import io.svcproxy.ipvs.IpvsOp;
 import io.svcproxy.ipvs.IpvsState;
 import io.svcproxy.ipvs.VirtualServer;
+import io.svcproxy.iptables.Ruleset;
 import io.svcproxy.model.ClusterSnapshot;
 import io.svcproxy.model.IpFamily;
 import io.svcproxy.model.SnapshotSupplier;
@@ -47,6 +49,7 @@ import java.util.TreeMap;
 
 /** IPVS mode in run, plan and cleanup. */
 final class IpvsModeWiring implements ProxyModeWiring {
+    private static final String PARTS = "IPVS (virtual servers, ipsets and iptables glue)";
 
     /** IPVS mode has no localhost NodePorts (kube-proxy's IPVS mode neither). */
     @Override
@@ -60,7 +63,6 @@ final class IpvsModeWiring implements ProxyModeWiring {
                 snapshot -> false);
     }
 
-    /** Planned only: the kernel's IPVS table and ipsets are not read by explain yet. */
     @Override
     public Explanation explainPlanned(ProxyConfig config, ClusterSnapshot snapshot, Packet packet, NodeFacts node,
                                       boolean tcpBeLiberal) {
@@ -68,7 +70,38 @@ final class IpvsModeWiring implements ProxyModeWiring {
         IpvsPlan plan = IpvsPlanner.plan(snapshot, IpvsDaemon.options(config, snapshot, packet.family(),
                 node.addresses(), tcpBeLiberal));
         return IpvsExplainer.explain(plan.glue().desired(), plan.ipsets(), plan.ipvs(), packet, node,
-                "planned, IPVS (virtual servers, ipsets and iptables glue) " + packet.family().kubernetesName());
+                "planned, " + PARTS + " " + packet.family().kubernetesName());
+    }
+
+    /**
+     * The node's IPVS table (virtual servers, destinations, kube-ipvs0's addresses, read over
+     * netlink and never created), our KUBE-* ipsets ("ipset save") and the iptables rules
+     * (iptables-save, as the iptables mode's --live reads them), handed to the same evaluator.
+     */
+    @Override
+    public Explanation explainLive(Packet packet, NodeFacts node, String iptablesBackend) {
+        Ruleset glue = NodeTarget.parse("live", iptablesBackend).read(packet.family());
+        IpsetState ipsets;
+        try {
+            ipsets = new CommandIpsets(new CommandRunner()).read();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("explain --live in IPVS mode cannot read the ipsets: " + e.getMessage(), e);
+        }
+        IpvsState ipvs;
+        try (IpvsKernel kernel = IpvsDaemon.openReadOnly()) {
+            ipvs = kernel.read();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("explain --live in IPVS mode cannot read the IPVS table (it needs root"
+                    + " and the ip_vs module): " + e.getMessage(), e);
+        }
+        return IpvsExplainer.explain(glue, ipsets, ipvs, packet, node,
+                "live, " + PARTS + " " + packet.family().kubernetesName());
+    }
+
+    /** Without kube-ipvs0: its addresses are service VIPs, not the node's (as the daemon's NodePorts). */
+    @Override
+    public List<InetAddress> liveNodeAddresses() {
+        return IpvsSettings.nodeAddresses();
     }
 
     @Override

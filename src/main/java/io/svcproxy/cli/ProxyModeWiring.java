@@ -1,6 +1,7 @@
 package io.svcproxy.cli;
 
 import io.svcproxy.apply.CommandRunner;
+import io.svcproxy.apply.LocalAddresses;
 import io.svcproxy.config.ProxyConfig;
 import io.svcproxy.explain.Explanation;
 import io.svcproxy.explain.NodeFacts;
@@ -11,6 +12,7 @@ import io.svcproxy.model.SnapshotSupplier;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.util.List;
 
 /** What run, plan and cleanup do differently per proxy mode; {@link Dataplanes} picks one. */
@@ -32,6 +34,14 @@ interface ProxyModeWiring {
     /** `explain --live`: the packet's walk through this node's kernel state as this mode reads it. */
     default Explanation explainLive(Packet packet, NodeFacts node, String iptablesBackend) {
         throw new IllegalArgumentException("explain --live does not support this proxy mode yet");
+    }
+
+    /**
+     * `explain --live` without --node-ip: this node's addresses as the mode sees them (where its
+     * NodePorts are, what counts as a local destination).
+     */
+    default List<InetAddress> liveNodeAddresses() {
+        return LocalAddresses.list();
     }
 
     /** `cleanup`: removes this mode's leftovers from the node (a part whose kernel side is missing is skipped). */

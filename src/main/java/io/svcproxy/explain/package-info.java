@@ -5,7 +5,9 @@
  * and printing are the caller's.
  *
  * <p>{@link io.svcproxy.explain.iptables} walks an {@code iptables.Ruleset}, {@link
- * io.svcproxy.explain.nftables} runs an {@code nftables.NftTable}'s expressions as the kernel would.
+ * io.svcproxy.explain.nftables} runs an {@code nftables.NftTable}'s expressions as the kernel would, {@link
+ * io.svcproxy.explain.ipvs} walks IPVS mode's iptables glue with its ipsets into an {@code ipvs.IpvsState}'s
+ * virtual servers (planned, or read from the kernel by the cli).
  * Both fork the walk at random choices (statistic, numgen) so each {@link io.svcproxy.explain.Path}
  * carries its exact probability.
  */

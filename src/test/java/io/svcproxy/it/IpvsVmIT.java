@@ -48,6 +48,31 @@ class IpvsVmIT {
     }
 
     /**
+     * Boots ONE IPVS VM and runs {@code main} there from this test classpath with the packaged jar as its
+     * argument (and as -Dsvcproxy.jar), as root; a missing VM tool, not being root or a VM that does not
+     * boot skips loudly, or fails with SVCPROXY_REQUIRE_KERNEL_TESTS=1. Shared by the VM ITs that run the jar.
+     */
+    static void runJarSelfTestInVm(String testName, Class<?> main, int timeoutSeconds, int memMb, String label,
+                                   String what, String passed) throws Exception {
+        Path tool = locateTool();
+        if (tool == null) {
+            KernelTestSupport.skipOrFail(testName + " cannot run: run-in-ipvs-vm.sh not found (looked in $" + TOOL_ENV
+                    + " and ../shared/tools/ above " + Path.of("").toAbsolutePath() + ")");
+        }
+        if (!isRoot()) {
+            KernelTestSupport.skipOrFail(testName + " cannot run: not root (the IPVS VM tool needs root)");
+        }
+        if (!Files.isRegularFile(SvcproxyJar.JAR)) {
+            throw new IllegalStateException(SvcproxyJar.JAR + " is missing: integration tests run after 'mvn package'");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> argv = List.of(tool.toString(), "--timeout", String.valueOf(timeoutSeconds),
+                "--mem", String.valueOf(memMb), "--", java, "-D" + SvcproxyJar.PROPERTY + "=" + SvcproxyJar.JAR,
+                "-cp", System.getProperty("java.class.path"), main.getName(), SvcproxyJar.JAR.toString());
+        runSelfTestInVm(argv, timeoutSeconds, label, testName, what, passed);
+    }
+
+    /**
      * Runs the VM tool's argv (boot + one self-test program + power off), echoing every line with the
      * label; exit 125 (the VM did not boot) skips or fails as kernel tests do, anything else must be
      * exit 0 with {@code passed} printed. Shared by the IPVS VM ITs.

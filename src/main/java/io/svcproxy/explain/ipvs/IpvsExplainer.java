@@ -52,11 +52,11 @@ public final class IpvsExplainer {
         String where = "IPVS " + key;
         String header = "virtual server " + packet.protocol().lower() + " " + Addresses.hostPort(vs.address(), vs.port())
                 + " scheduler " + vs.scheduler() + (vs.timeoutSeconds() > 0 ? " persistent " + vs.timeoutSeconds() : "");
-        Map<RealServer, Double> shares = IpvsScheduling.shares(ipvs.destinationsOf(key));
+        Map<RealServer, Double> shares = IpvsScheduling.shares(vs.scheduler(), ipvs.destinationsOf(key));
         if (shares.isEmpty()) {
-            // no destination: IPVS lets the packet through to the node's own stack, where nothing listens
-            done.add(flow.hop(new Hop(where, header, false, "no destination with weight > 0: the node's own stack"
-                    + " answers (TCP reset / port unreachable)")).end(Verdict.REJECTED));
+            // no destination: the scheduler finds none, and ip_vs_leave answers ICMP port unreachable (TCP too)
+            done.add(flow.hop(new Hop(where, header, false, "no destination with weight > 0: IPVS answers ICMP port"
+                    + " unreachable (connection refused)")).end(Verdict.REJECTED));
             return List.of();
         }
         String caveat = IpvsScheduling.caveat(vs.scheduler());

@@ -8,26 +8,23 @@ import java.util.Map;
 
 /**
  * What share of new connections each destination of a virtual server gets from its scheduler.
- * Round robin (rr, wrr) rotates deterministically: the share over many connections is weight / sum,
- * exactly for rr with kube-proxy's equal weights. The others decide on state we cannot see (active
- * connections: lc, wlc, sed, nq, lblc, lblcr) or on a hash of the source (sh, dh, mh); for them the
- * same weighted shares are stated with a note saying on what the real choice depends.
+ * Round robin (rr) takes the destinations with weight > 0 in turn, whatever their weights: over N
+ * new connections each of the k gets floor(N/k) or ceil(N/k), a share of 1/k. Weighted round robin
+ * (wrr) interleaves them by weight: a share of weight / sum. The others decide on state we cannot
+ * see (active connections: lc, wlc, sed, nq, lblc, lblcr) or on a hash of the source (sh, dh, mh);
+ * for them the weighted shares are stated with a note saying on what the real choice depends.
  */
 final class IpvsScheduling {
     private IpvsScheduling() {
     }
 
     /** Destinations with weight 0 (draining) get no new connections. */
-    static Map<RealServer, Double> shares(List<RealServer> destinations) {
-        long total = destinations.stream().mapToLong(RealServer::weight).sum();
+    static Map<RealServer, Double> shares(String scheduler, List<RealServer> destinations) {
+        List<RealServer> serving = destinations.stream().filter(d -> d.weight() > 0).toList();
+        double total = scheduler.equals("rr") ? serving.size() : serving.stream().mapToLong(RealServer::weight).sum();
         Map<RealServer, Double> out = new LinkedHashMap<>();
-        if (total == 0) {
-            return out;
-        }
-        for (RealServer d : destinations) {
-            if (d.weight() > 0) {
-                out.put(d, d.weight() / (double) total);
-            }
+        for (RealServer d : serving) {
+            out.put(d, (scheduler.equals("rr") ? 1 : d.weight()) / total);
         }
         return out;
     }

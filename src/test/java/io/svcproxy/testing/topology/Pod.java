@@ -44,11 +44,14 @@ public final class Pod {
               [ "$gap" = 0 ] || sleep "$gap"
             done
             """;
-    /** UDP probes from a fixed source port: the same conntrack flow every time. */
+    /**
+     * UDP probes from a given source port ("PORT": the same conntrack flow every time) or from one
+     * port after another ("PORT+STEP": a new flow each, no port used twice).
+     */
     private static final String UDP_FIXED_SCRIPT = """
-            ip=$1; port=$2; n=$3; t=$4; gap=$5; sport=$6
+            ip=$1; port=$2; n=$3; t=$4; gap=$5; first=${6%%+*}; step=0; [[ $6 == *+* ]] && step=${6#*+}
             for ((i=0; i<n; i++)); do
-              s=$(date +%s%N)
+              s=$(date +%s%N); sport=$((first + i * step))
               out=$(echo x | socat -T"$t" -t0.5 - "UDP:$ip:$port,sourceport=$sport,reuseaddr" 2>&1); rc=$?
               e=$(date +%s%N)
               out=${out//$'\\n'/ }
@@ -113,6 +116,19 @@ public final class Pod {
     /** n datagrams, each from sourcePort (one long-lived conntrack flow), each awaiting its reply. */
     public Histogram udpFlow(String dst, int port, int sourcePort, int n, double timeoutSeconds) {
         return Histogram.of(probes(UDP_FIXED_SCRIPT, true, dst, port, n, timeoutSeconds, 0, String.valueOf(sourcePort)));
+    }
+
+    /**
+     * n datagrams from the source ports firstSourcePort, firstSourcePort + 1, ...: n new flows, none
+     * on a port an ephemeral one (or an earlier call that did not overlap) could have used, each
+     * awaiting its reply.
+     */
+    public Histogram udpFromPorts(String dst, int port, int firstSourcePort, int n, double timeoutSeconds) {
+        if (firstSourcePort < 1024 || firstSourcePort + n > 32768) {
+            throw new IllegalArgumentException("source ports " + firstSourcePort + "+" + n
+                    + " leave 1024..32767 (below the ephemeral range)");
+        }
+        return Histogram.of(probes(UDP_FIXED_SCRIPT, true, dst, port, n, timeoutSeconds, 0, firstSourcePort + "+1"));
     }
 
     /**
