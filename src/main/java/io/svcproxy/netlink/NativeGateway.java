@@ -136,6 +136,13 @@ final class NativeGateway {
                 () -> libc.setsockopt(fd, SOL_NETLINK, option, value, value.length));
     }
 
+    /** A netlink-level socket option taking an int (NETLINK_ADD_MEMBERSHIP's group number). */
+    void setNetlinkIntOption(int fd, int option, int value) {
+        byte[] bytes = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array();
+        retry("setsockopt(SOL_NETLINK, " + option + ", " + value + ")",
+                () -> libc.setsockopt(fd, SOL_NETLINK, option, bytes, bytes.length));
+    }
+
     private void setIntOption(int fd, int level, int forced, int capped, int bytes, String what) {
         byte[] value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(bytes).array();
         try {

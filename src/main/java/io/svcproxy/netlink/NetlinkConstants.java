@@ -46,6 +46,8 @@ public final class NetlinkConstants {
     public static final int NLM_F_APPEND = 0x800;
 
     // --- linux/netlink.h: SOL_NETLINK socket options ----------------------------------------
+    /** SOL_NETLINK option: join a multicast group (its number as the int value). */
+    public static final int NETLINK_ADD_MEMBERSHIP = 1;
     public static final int NETLINK_CAP_ACK = 10;
     public static final int NETLINK_EXT_ACK = 11;
 

@@ -294,6 +294,35 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Joins a multicast group (e.g. nf_tables' NFNLGRP_NFTABLES): the kernel's notifications to it
+     * arrive on this socket from now on, read with {@link #receiveDatagram}. The receive buffer is
+     * raised to {@code receiveBytes} so a burst of notifications is queued, not dropped.
+     */
+    public void joinGroup(int group, int receiveBytes) {
+        gateway.setBuffersAtLeast(fd, SOCKET_RCVBUF, receiveBytes);
+        gateway.setNetlinkIntOption(fd, NetlinkConstants.NETLINK_ADD_MEMBERSHIP, group);
+    }
+
+    /**
+     * The next datagram the kernel sent, as received (notifications of a joined group), or empty when
+     * none came within the receive timeout. An overflowed receive queue (notifications lost) is a
+     * {@link NetlinkException} with ENOBUFS; the socket goes on receiving after it.
+     */
+    public java.util.Optional<byte[]> receiveDatagram() {
+        while (true) {
+            NativeGateway.Received r;
+            try {
+                r = gateway.receive(fd, buffer);
+            } catch (NetlinkException.Timeout e) {
+                return java.util.Optional.empty();
+            }
+            if (r.senderPortId() == 0) {
+                return java.util.Optional.of(java.util.Arrays.copyOf(buffer, r.length()));
+            }
+        }
+    }
+
     /** Discards whatever is queued after an overrun, so the restarted dump starts clean. */
     private void drain() {
         gateway.setReceiveTimeout(fd, Duration.ofMillis(50));

@@ -397,12 +397,14 @@ public final class EndToEndBench {
         PromHistogram before = proxy.networkProgramming();
         ProcStats cpuBefore = proxy.stats();
         EndpointBurst.Result r;
-        long monitoredRules = -1;
+        long notifications = -1;
+        int overflows = 0;
         if (mode == EndToEndMode.NFTABLES) {
-            try (NftMonitor monitor = NftMonitor.start(kernel.namespace())) {
-                r = new EndpointBurst(api, kernel, services, endpoints, i -> freshAddress(firstFresh + i), monitor)
+            try (NftEvents events = NftEvents.start(kernel.namespace(), 8080)) {
+                r = new EndpointBurst(api, kernel, services, endpoints, i -> freshAddress(firstFresh + i), events)
                         .run(config.burstRate(), config.burstSeconds(), bound(10), config.gapMillis());
-                monitoredRules = monitor.rules();
+                notifications = events.datagrams();
+                overflows = events.overflows();
             }
         } else {
             r = new EndpointBurst(api, kernel, services, endpoints, i -> freshAddress(firstFresh + i))
@@ -437,9 +439,10 @@ public final class EndToEndBench {
         }
         List<Double> intervals = new ArrayList<>(r.readIntervals());
         intervals.sort(null);
-        if (monitoredRules >= 0) {
-            sample(mode, "burst: rules added, as nft monitor printed them (read instead of dumps)", "rules", "",
-                    monitoredRules);
+        if (notifications >= 0) {
+            sample(mode, "burst: nf_tables notification datagrams read (instead of dumps)", "datagrams", "",
+                    notifications);
+            sample(mode, "burst: notification queue overflows (notifications lost)", "overflows", "", overflows);
         } else {
             sample(mode, "burst: kernel read interval p50 (the latencies' resolution)", "s", "", ScaleBench.median(intervals));
             sample(mode, "burst: reads that were whole dumps", "reads", "", r.dumpReads());

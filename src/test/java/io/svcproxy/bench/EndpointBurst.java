@@ -19,8 +19,8 @@ import java.util.function.IntFunction;
  * from its write returning to the end of the first dump holding its new DNAT (an upper bound: the
  * read interval is printed beside it as the resolution). A change whose service is written again
  * before it was seen is superseded (its address is gone from the wanted state) and not counted.
- * nftables mode reads no dumps: {@link NftMonitor} times each added rule as the kernel notifies it
- * (the latency ends when the rule with the new DNAT was printed; its resolution is event delivery).
+ * nftables mode reads no dumps: {@link NftEvents} times each DNAT as the kernel notifies its commit
+ * (the latency ends when the notification arrived; its resolution is event delivery).
  */
 final class EndpointBurst {
     /** What one burst measured. */
@@ -47,7 +47,7 @@ final class EndpointBurst {
     private final List<Integer> services;
     private final List<List<String>> endpoints;
     private final IntFunction<String> freshAddress;
-    private final NftMonitor monitor;
+    private final NftEvents monitor;
     private double dumpCost;
     private double chainCost;
     private int dumpReads;
@@ -65,7 +65,7 @@ final class EndpointBurst {
 
     /** As above; with a monitor (nftables mode), changes are seen in its events instead of in reads. */
     EndpointBurst(BenchApiServer api, NodeKernel kernel, List<Integer> services, List<List<String>> endpoints,
-                  IntFunction<String> freshAddress, NftMonitor monitor) {
+                  IntFunction<String> freshAddress, NftEvents monitor) {
         this.monitor = monitor;
         this.api = api;
         this.kernel = kernel;
@@ -190,7 +190,7 @@ final class EndpointBurst {
                 synchronized (pending) {
                     for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
                         Pending p = it.next().getValue();
-                        java.util.OptionalLong at = monitor.firstSeen(p.ip(), 8080);
+                        java.util.OptionalLong at = monitor.firstSeen(p.ip());
                         if (at.isPresent()) {
                             // The proxy's watch can hear of a write before the writer hears back: 0, not negative.
                             latencies.add(Math.max(0, at.getAsLong() - p.returnedNanos()) / 1e9);
