@@ -89,26 +89,46 @@ final class Matches {
             if (!protocolIs(p.protocol(), module)) {
                 return Test.NO;
             }
-            boolean negate = false;
-            for (int i = 0; i < o.size(); i++) {
-                String w = o.get(i);
-                if (w.equals("!")) {
-                    negate = true;
-                    continue;
-                }
+            return everyOption(o, (w, value) -> {
                 if (w.equals("--dport") || w.equals("--destination-port")) {
-                    if (inRange(o.get(++i), f.port()) == negate) {
-                        return Test.NO;
-                    }
+                    return Test.of(inRange(value.get(), f.port()));
                 } else if (w.equals("--sport") || w.equals("--source-port")) {
                     return new Test.Unknown("needs the source port");
-                } else {
-                    return new Test.Unknown("-m " + module + " " + w + " is not evaluated");
                 }
-                negate = false;
-            }
-            return Test.YES;
+                return new Test.Unknown("-m " + module + " " + w + " is not evaluated");
+            });
         };
+    }
+
+    /** One {@code --option VALUE} of a match: whether the packet meets it; {@code value} takes the option's argument. */
+    private interface OptionTest {
+        Test test(String option, java.util.function.Supplier<String> value);
+    }
+
+    /**
+     * Walks a match's {@code [!] --option VALUE ...}: NO as soon as one option (turned round by a
+     * {@code !} before it) does not hold, an option the test cannot judge ends the walk with its
+     * Unknown, YES when every option holds.
+     */
+    private static Test everyOption(List<String> o, OptionTest test) {
+        boolean negate = false;
+        int[] i = {0};
+        for (; i[0] < o.size(); i[0]++) {
+            String w = o.get(i[0]);
+            if (w.equals("!")) {
+                negate = true;
+                continue;
+            }
+            Test t = test.test(w, () -> o.get(++i[0]));
+            if (t instanceof Test.Unknown) {
+                return t;
+            }
+            if (!(t instanceof Test.No) == negate) {
+                return Test.NO;
+            }
+            negate = false;
+        }
+        return Test.YES;
     }
 
     private static Condition multiport(List<String> o) {
@@ -140,60 +160,36 @@ final class Matches {
     }
 
     private static Condition addrtype(List<String> o) {
-        return (p, f, n, sets) -> {
-            boolean negate = false;
-            for (int i = 0; i < o.size(); i++) {
-                String w = o.get(i);
-                if (w.equals("!")) {
-                    negate = true;
-                    continue;
-                }
-                java.net.InetAddress a;
-                if (w.equals("--dst-type")) {
-                    a = f.destination();
-                } else if (w.equals("--src-type")) {
-                    a = p.source();
-                } else {
-                    return new Test.Unknown("-m addrtype " + w + " is not evaluated");
-                }
-                Set<String> types = Set.of(o.get(++i).split(","));
-                String type = n.isLocal(a) ? "LOCAL" : a.isMulticastAddress() ? "MULTICAST" : "UNICAST";
-                if (!types.stream().allMatch(Set.of("LOCAL", "MULTICAST", "UNICAST")::contains)) {
-                    return new Test.Unknown("-m addrtype type " + types + " is not evaluated");
-                }
-                if (types.contains(type) == negate) {
-                    return Test.NO;
-                }
-                negate = false;
+        return (p, f, n, sets) -> everyOption(o, (w, value) -> {
+            java.net.InetAddress a;
+            if (w.equals("--dst-type")) {
+                a = f.destination();
+            } else if (w.equals("--src-type")) {
+                a = p.source();
+            } else {
+                return new Test.Unknown("-m addrtype " + w + " is not evaluated");
             }
-            return Test.YES;
-        };
+            Set<String> types = Set.of(value.get().split(","));
+            String type = n.isLocal(a) ? "LOCAL" : a.isMulticastAddress() ? "MULTICAST" : "UNICAST";
+            if (!types.stream().allMatch(Set.of("LOCAL", "MULTICAST", "UNICAST")::contains)) {
+                return new Test.Unknown("-m addrtype type " + types + " is not evaluated");
+            }
+            return Test.of(types.contains(type));
+        });
     }
 
     private static Condition ctstate(List<String> o) {
-        return (p, f, n, sets) -> {
-            boolean negate = false;
-            for (int i = 0; i < o.size(); i++) {
-                String w = o.get(i);
-                if (w.equals("!")) {
-                    negate = true;
-                    continue;
-                }
-                if (!w.equals("--ctstate") && !w.equals("--state")) {
-                    return new Test.Unknown("-m conntrack " + w + " is not evaluated");
-                }
-                // the first packet of a new connection: NEW, and DNAT once a DNAT rule rewrote it
-                boolean any = false;
-                for (String s : o.get(++i).split(",")) {
-                    any |= s.equals("NEW") || s.equals("DNAT") && f.dnatted();
-                }
-                if (any == negate) {
-                    return Test.NO;
-                }
-                negate = false;
+        return (p, f, n, sets) -> everyOption(o, (w, value) -> {
+            if (!w.equals("--ctstate") && !w.equals("--state")) {
+                return new Test.Unknown("-m conntrack " + w + " is not evaluated");
             }
-            return Test.YES;
-        };
+            // the first packet of a new connection: NEW, and DNAT once a DNAT rule rewrote it
+            boolean any = false;
+            for (String s : value.get().split(",")) {
+                any |= s.equals("NEW") || s.equals("DNAT") && f.dnatted();
+            }
+            return Test.of(any);
+        });
     }
 
     private static Condition mark(List<String> o) {
