@@ -90,15 +90,15 @@ public final class NftTableSyncer {
         long bytes = 0;
         try {
             if (!changes.isEmpty()) {
-                OptionalLong before = kernel.generation();
                 bytes = kernel.apply(changes.ops());
+                // A commit by anyone else since `now` (during the read, the diff or around our batch)
+                // shows as the generation moving by more than one.
                 OptionalLong after = kernel.generation();
-                if (before.isPresent() && after.isPresent()) {
-                    generations.ours(before.getAsLong(), after.getAsLong());
+                if (now.isPresent() && after.isPresent()) {
+                    generations.ours(now.getAsLong(), after.getAsLong());
                 }
-                // Memory is the kernel's state if it was at `before` and our batch was the only commit.
-                verifiedAt = base >= 0 && before.isPresent() && before.getAsLong() == base && after.isPresent()
-                        && after.getAsLong() == base + 1 ? after.getAsLong() : -1;
+                // Memory is the kernel's state if it was at `base` and our batch was the only commit.
+                verifiedAt = base >= 0 && after.isPresent() && after.getAsLong() == base + 1 ? after.getAsLong() : -1;
             } else {
                 verifiedAt = base;
             }
