@@ -131,9 +131,7 @@ final class NativeGateway {
 
     /** A netlink-level boolean socket option (NETLINK_CAP_ACK, NETLINK_EXT_ACK...). */
     void setNetlinkOption(int fd, int option, boolean on) {
-        byte[] value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(on ? 1 : 0).array();
-        retry("setsockopt(SOL_NETLINK, " + option + ")",
-                () -> libc.setsockopt(fd, SOL_NETLINK, option, value, value.length));
+        setNetlinkIntOption(fd, option, on ? 1 : 0);
     }
 
     /** A netlink-level socket option taking an int (NETLINK_ADD_MEMBERSHIP's group number). */

@@ -182,10 +182,6 @@ final class EndpointBurst {
         long deadline = start + duration.toNanos() + settle.toNanos();
         while (true) {
             boolean writing = writer.isAlive();
-            List<Pending> wanted;
-            synchronized (pending) {
-                wanted = List.copyOf(pending.values());
-            }
             if (monitor != null) {
                 synchronized (pending) {
                     for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
@@ -200,6 +196,10 @@ final class EndpointBurst {
                     }
                 }
             } else {
+                List<Pending> wanted;
+                synchronized (pending) {
+                    wanted = List.copyOf(pending.values());
+                }
                 previousRead = readOnce(wanted, pending, pendingByService, latencies, intervals, previousRead);
             }
             if (!writing && pending.isEmpty()) {
